@@ -12,23 +12,23 @@ type SuiteID uint16
 // The eleven algorithm suites of the AWS Encryption SDK. Every suite uses AES-GCM with a 12-byte IV
 // and a 16-byte tag; they differ in key length, key derivation, key commitment and signature.
 const (
-	AES128GCMNoKDF                        SuiteID = 0x0014
-	AES192GCMNoKDF                        SuiteID = 0x0046
-	AES256GCMNoKDF                        SuiteID = 0x0078
-	AES128GCMHKDFSHA256                   SuiteID = 0x0114
-	AES192GCMHKDFSHA256                   SuiteID = 0x0146
-	AES256GCMHKDFSHA256                   SuiteID = 0x0178
-	AES128GCMHKDFSHA256ECDSAP256          SuiteID = 0x0214
-	AES192GCMHKDFSHA384ECDSAP384          SuiteID = 0x0346
-	AES256GCMHKDFSHA384ECDSAP384          SuiteID = 0x0378
-	AES256GCMHKDFSHA512Commit             SuiteID = 0x0478
-	AES256GCMHKDFSHA512CommitECDSAP384    SuiteID = 0x0578
-	DefaultSuite                                  = AES256GCMHKDFSHA512Commit
-	ivLen                                         = 12
-	tagLen                                        = 16
-	commitKeyLen                                  = 32
-	publicKeyContextKey                           = "aws-crypto-public-key"
-	reservedContextPrefix                         = "aws-crypto-"
+	AES128GCMNoKDF                     SuiteID = 0x0014
+	AES192GCMNoKDF                     SuiteID = 0x0046
+	AES256GCMNoKDF                     SuiteID = 0x0078
+	AES128GCMHKDFSHA256                SuiteID = 0x0114
+	AES192GCMHKDFSHA256                SuiteID = 0x0146
+	AES256GCMHKDFSHA256                SuiteID = 0x0178
+	AES128GCMHKDFSHA256ECDSAP256       SuiteID = 0x0214
+	AES192GCMHKDFSHA384ECDSAP384       SuiteID = 0x0346
+	AES256GCMHKDFSHA384ECDSAP384       SuiteID = 0x0378
+	AES256GCMHKDFSHA512Commit          SuiteID = 0x0478
+	AES256GCMHKDFSHA512CommitECDSAP384 SuiteID = 0x0578
+	DefaultSuite                               = AES256GCMHKDFSHA512Commit
+	ivLen                                      = 12
+	tagLen                                     = 16
+	commitKeyLen                               = 32
+	publicKeyContextKey                        = "aws-crypto-public-key"
+	reservedContextPrefix                      = "aws-crypto-"
 )
 
 // suite holds the parameters of one algorithm suite.
