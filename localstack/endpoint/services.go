@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"github.com/keyward/keyward/localstack/kms"
+	"github.com/keyward/keyward/localstack/secrets"
 	"github.com/keyward/keyward/localstack/sts"
 )
 
@@ -19,8 +20,14 @@ func (s *Server) registerServices() error {
 	s.RegisterJSON("TrentService", "kms", k)
 	s.RegisterQuery("sts", sts.New())
 
-	// Secrets Manager (X-Amz-Target secretsmanager.*), S3 (REST) and SNS (query)
-	// register here too, with s.KeyRing, s.Trail (awsapi.EventSink), o.Invoker and
-	// s.StatePath("<service>...") for persistence.
+	sm, err := secrets.New(secrets.Options{Region: o.Region, AccountID: o.AccountID, Keys: k,
+		Invoker: o.Invoker, Events: s.Trail, StatePath: s.StatePath("secretsmanager.json")})
+	if err != nil {
+		return err
+	}
+	s.RegisterJSON("secretsmanager", "secretsmanager", sm)
+
+	// S3 (REST, path-style) and SNS (query) register here too, with
+	// s.StatePath("<service>...") for persistence and s.HandleDebug for debug URLs.
 	return nil
 }
