@@ -121,7 +121,7 @@ func TestRules(t *testing.T) {
 				}
 				s.Events = append(s.Events, e)
 			}
-		}), want{key1: "ALARM/high", other: "ALARM"}}, // app has 10: not above 10},
+		}), want{key1: "ALARM/high", other: "ALARM"}}, // app has 10: not above 10
 		{"failed calls below threshold", FailedCalls{cfg.FailedCalls}, snap(func(s *Snapshot) {
 			for i := range 10 {
 				e := kmsEvent("f"+string(rune('a'+i)), "Decrypt", key1, 1)

@@ -10,7 +10,8 @@ type Snapshot struct {
 	// calls, service events and failed calls (never scanned: read by name/index).
 	Events []Event
 	// Usage are the audit counters summed over the window, one row per resource ×
-	// operation × outcome × principal × source.
+	// operation × outcome × principal × source; they cover every call (successes,
+	// failures and control-plane calls alike).
 	Usage []Usage
 	// Hourly holds, per resource and operation, the count so far in the current
 	// hour and the same hour of week in earlier weeks (for baseline rules).
@@ -36,6 +37,7 @@ type Event struct {
 	InvokedBy    string // AWS service that made the call on the principal's behalf
 	SourceIP     string // sourceIPAddress (may be a service host name)
 	VPCEndpoint  string
+	Network      string // source network key (see Usage.Source)
 	ErrorCode    string
 	ErrorMessage string
 	// Policy is the policy document of PutKeyPolicy / PutResourcePolicy / CreateKey.
@@ -60,9 +62,13 @@ type Usage struct {
 	Operation string
 	Outcome   string // "" on success, else the errorCode
 	Principal string
-	Source    string // source IP, VPC endpoint id or AWS service host
+	// Source is the caller's network as the audit store keys it: "vpce:<id>",
+	// "svc:<AWS service host>", "ip4:a.b.c.0/24", "ip6:<prefix>/48" (raw IPs,
+	// "vpce-…" ids and service hosts are understood too).
+	Source    string
 	InvokedBy string
 	Count     int64
+	SampleIDs []string // a few event ids of these calls
 }
 
 // ResourceOp names a per-resource, per-operation series.

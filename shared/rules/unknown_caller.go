@@ -25,13 +25,13 @@ func (UnknownCaller) Meta() Meta {
 
 // call is one caller path on a resource.
 type call struct {
-	resource, principal, ip, vpce, invokedBy string
-	count                                    int64
-	eventID                                  string
+	resource, principal, network, invokedBy string
+	count                                   int64
+	eventIDs                                []string
 }
 
-// CallsOf returns the distinct callers of the snapshot (usage rows and events),
-// which the loader uses to decide which first-seen records to read.
+// CallsOf returns the distinct callers of the snapshot, which the loader uses to
+// decide which first-seen records to read.
 func CallsOf(s *Snapshot) []Caller {
 	var out []Caller
 	seen := map[Caller]bool{}
@@ -45,34 +45,17 @@ func CallsOf(s *Snapshot) []Caller {
 	for _, c := range calls(s) {
 		add(Caller{c.resource, CallerResource, ""})
 		add(Caller{c.resource, CallerPrincipal, c.principal})
-		add(Caller{c.resource, CallerSource, c.source()})
+		add(Caller{c.resource, CallerSource, c.network})
 	}
 	return out
 }
 
-func (c call) source() string {
-	if c.vpce != "" {
-		return c.vpce
-	}
-	return c.ip
-}
-
+// calls are the usage rows of the window (they cover every call).
 func calls(s *Snapshot) []call {
-	var out []call
+	out := make([]call, 0, len(s.Usage))
 	for _, u := range s.Usage {
-		c := call{resource: u.Resource, principal: u.Principal, invokedBy: u.InvokedBy, count: u.Count}
-		if strings.HasPrefix(u.Source, "vpce-") {
-			c.vpce = u.Source
-		} else {
-			c.ip = u.Source
-		}
-		out = append(out, c)
-	}
-	for _, e := range s.Events {
-		for _, r := range e.Resources {
-			out = append(out, call{resource: r, principal: e.Principal, ip: e.SourceIP, vpce: e.VPCEndpoint,
-				invokedBy: e.InvokedBy, count: 1, eventID: e.ID})
-		}
+		out = append(out, call{resource: u.Resource, principal: u.Principal, network: u.Source,
+			invokedBy: u.InvokedBy, count: u.Count, eventIDs: u.SampleIDs})
 	}
 	return out
 }
@@ -81,30 +64,32 @@ func calls(s *Snapshot) []call {
 func (r UnknownCaller) Evaluate(s *Snapshot) []Finding {
 	var g groups
 	for _, c := range calls(s) {
-		if c.resource == "" || r.service(c.invokedBy) || r.service(c.ip) {
+		if c.resource == "" || r.service(c.invokedBy) || r.service(c.principal) || r.service(c.network) {
 			continue
 		}
 		newPrincipal := r.isNew(s, Caller{c.resource, CallerPrincipal, c.principal})
-		newSource := r.isNew(s, Caller{c.resource, CallerSource, c.source()})
+		newSource := r.isNew(s, Caller{c.resource, CallerSource, c.network})
 		offNet := !r.allowedNetwork(c)
 		if !newPrincipal && !newSource && !offNet {
 			continue
 		}
 		col := g.get(c.resource)
 		col.ev.Count += c.count
-		if c.eventID != "" && len(col.ev.EventIDs) < maxSamples {
-			col.ev.EventIDs = append(col.ev.EventIDs, c.eventID)
+		for _, id := range c.eventIDs {
+			if len(col.ev.EventIDs) < maxSamples {
+				col.ev.EventIDs = append(col.ev.EventIDs, id)
+			}
 		}
 		if newPrincipal {
 			col.addPrincipal(c.principal)
 			col.detail("newPrincipal", "true")
 		}
 		if newSource {
-			col.addSource(c.source())
+			col.addSource(c.network)
 			col.detail("newSource", "true")
 		}
 		if offNet {
-			col.addSource(c.source())
+			col.addSource(c.network)
 			col.addPrincipal(c.principal)
 			col.detail("outsideAllowedNetwork", "true")
 		}
@@ -143,22 +128,33 @@ func (r UnknownCaller) isNew(s *Snapshot, c Caller) bool {
 }
 
 func (r UnknownCaller) service(name string) bool {
+	name = strings.TrimPrefix(name, "svc:")
 	return name != "" && slices.Contains(r.Config.AllowedServices, name)
 }
 
+// allowedNetwork: with no allow-list every network is allowed; else the call
+// must come through a listed VPC endpoint or from inside a listed CIDR (a /24
+// network key counts when the whole /24 lies inside the CIDR).
 func (r UnknownCaller) allowedNetwork(c call) bool {
 	if len(r.Config.AllowedVPCEndpoints) == 0 && len(r.Config.AllowedCIDRs) == 0 {
 		return true
 	}
-	if c.vpce != "" && slices.Contains(r.Config.AllowedVPCEndpoints, c.vpce) {
-		return true
+	n := c.network
+	if id, ok := strings.CutPrefix(n, "vpce:"); ok || strings.HasPrefix(n, "vpce-") {
+		if !ok {
+			id = n
+		}
+		return slices.Contains(r.Config.AllowedVPCEndpoints, id)
 	}
-	ip, err := netip.ParseAddr(c.ip)
-	if err != nil {
+	n = strings.TrimPrefix(strings.TrimPrefix(n, "ip4:"), "ip6:")
+	var p netip.Prefix
+	if a, err := netip.ParseAddr(n); err == nil {
+		p = netip.PrefixFrom(a, a.BitLen())
+	} else if p, err = netip.ParsePrefix(n); err != nil {
 		return false
 	}
-	for _, p := range r.Config.AllowedCIDRs {
-		if p.Contains(ip) {
+	for _, allowed := range r.Config.AllowedCIDRs {
+		if allowed.Bits() <= p.Bits() && allowed.Contains(p.Addr()) {
 			return true
 		}
 	}
