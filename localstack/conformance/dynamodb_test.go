@@ -17,6 +17,7 @@ func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Valu
 // newTable creates keyward's one table under a fresh name and waits until it is active.
 func newTable(t *testing.T, c *dynamodb.Client) string {
 	t.Helper()
+	requireDynamoDB(t)
 	name := fmt.Sprintf("conformance-%d", time.Now().UnixNano())
 	ctx := ctxT(t)
 	if _, err := c.CreateTable(ctx, table.CreateTableInput(name)); err != nil {
