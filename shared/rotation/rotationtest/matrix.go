@@ -247,3 +247,29 @@ func (h *harness) invokeStep(name, step, token string) error {
 	_, err = h.inv.Invoke(h.ctx, FunctionName, payload)
 	return err
 }
+
+// HandlerInvoker invokes r through the Lambda handler path for FunctionName.
+func HandlerInvoker(r *rotation.Rotator) awsapi.Invoker {
+	return &invoker{h: lambda.NewHandler(r.Handle), during: map[string]func(context.Context){}}
+}
+
+// Rotate runs RotateSecret with FunctionName and fails the test on error.
+func Rotate(t *testing.T, c Client, secretID string) {
+	t.Helper()
+	if _, err := c.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{
+		SecretId: aws.String(secretID), RotationLambdaARN: aws.String(FunctionName),
+		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
+	}); err != nil {
+		t.Fatalf("RotateSecret: %v", err)
+	}
+}
+
+// Current returns the AWSCURRENT SecretString.
+func Current(t *testing.T, c Client, secretID string) string {
+	t.Helper()
+	out, err := c.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID), VersionStage: aws.String(rotation.StageCurrent)})
+	if err != nil {
+		t.Fatalf("GetSecretValue: %v", err)
+	}
+	return aws.ToString(out.SecretString)
+}
