@@ -2,7 +2,9 @@ package endpoint
 
 import (
 	"github.com/keyward/keyward/localstack/kms"
+	"github.com/keyward/keyward/localstack/s3"
 	"github.com/keyward/keyward/localstack/secrets"
+	"github.com/keyward/keyward/localstack/sns"
 	"github.com/keyward/keyward/localstack/sts"
 )
 
@@ -27,7 +29,17 @@ func (s *Server) registerServices() error {
 	}
 	s.RegisterJSON("secretsmanager", "secretsmanager", sm)
 
-	// S3 (REST, path-style) and SNS (query) register here too, with
-	// s.StatePath("<service>...") for persistence and s.HandleDebug for debug URLs.
+	objects, err := s3.New(s3.Options{Region: o.Region, DataDir: s.StatePath("s3")})
+	if err != nil {
+		return err
+	}
+	s.RegisterREST("s3", objects)
+
+	topics, err := sns.New(sns.Options{Region: o.Region, AccountID: o.AccountID, StatePath: s.StatePath("sns.json")})
+	if err != nil {
+		return err
+	}
+	s.RegisterQuery("sns", topics)
+	s.HandleDebug("/_keyward/sns/messages", topics.MessagesHandler())
 	return nil
 }

@@ -3,11 +3,11 @@ package secrets
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward/localstack/awsapi"
@@ -64,8 +64,7 @@ func (s *Service) rotateSecret(ctx context.Context, call *awsapi.Call) (any, err
 	s.event("RotationStarted", r.arn)
 	for _, step := range rotationSteps {
 		if _, err := s.invoke(ctx, r, step); err != nil {
-			var ae *awsapi.Error
-			if step == rotationSteps[0] && errors.As(err, &ae) && ae.Code == "ResourceNotFoundException" {
+			if step == rotationSteps[0] && functionNotFound(err) {
 				undo()
 				s.event("RotationFailed", r.arn)
 				return nil, awsapi.NewError(http.StatusBadRequest, "AccessDeniedException",
@@ -140,6 +139,12 @@ func (s *Service) startRotation(in rotateSecretInput) (*rotation, secretRef, fun
 	}
 	r := &rotation{arn: sec.ARN, function: function, token: token, rotationToken: awsapi.NewUUID()}
 	return r, secretRef{ARN: sec.ARN, Name: sec.Name, VersionId: &token}, undo, nil
+}
+
+// functionNotFound recognises the invoker's "no such function" error, whether an
+// *awsapi.Error or a Lambda-style function error ("ResourceNotFoundException: …").
+func functionNotFound(err error) bool {
+	return strings.HasPrefix(err.Error(), "ResourceNotFoundException:")
 }
 
 func (s *Service) invoke(ctx context.Context, r *rotation, step string) ([]byte, error) {
