@@ -55,15 +55,20 @@ tools-check:
 	@v=$$(java -version 2>&1 | awk -F'"' '/version/{split($$2,a,"."); print a[1]; exit}'); [ "$${v:-0}" -ge 17 ] 2>/dev/null || { echo "Java 17 not found (have $${v:-none}): apt-get install openjdk-17-jre-headless" >&2; exit 1; }
 	@command -v npm >/dev/null || { echo "npm not found: apt-get install nodejs npm (any Node >= 18; make tools installs Node 22 for the CDK)" >&2; exit 1; }
 
+# aws-cdk ships Go init templates; a go.mod keeps node_modules out of ./... patterns.
+go-ignore = printf 'module ignore\n\n// Written by make tools: keeps npm packages out of go ./...\n' > $(1)/go.mod
+
 $(INFRA_STAMP): infra/package.json infra/package-lock.json
 	@echo "tools: npm ci in infra/ (aws-cdk CLI, Node 22 for jsii)"
 	@cd infra && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 	@infra/node_modules/.bin/node --version | grep -q '^v22\.' || { echo "tools: infra/node_modules/.bin/node is not Node 22" >&2; exit 1; }
+	@$(call go-ignore,infra/node_modules)
 	@touch $@
 
 $(LOCAL_STAMP): localstack/package.json localstack/package-lock.json
 	@echo "tools: npm ci in localstack/ (aws-cdk-local)"
 	@cd localstack && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+	@$(call go-ignore,localstack/node_modules)
 	@touch $@
 
 # DynamoDB Local: only the emulator/ folder of the pinned amplify-dynamodb-simulator,

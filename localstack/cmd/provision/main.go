@@ -1,0 +1,150 @@
+// Command provision creates keyward's resources on a local endpoint, the way the
+// stateful stack defines them: the one table from shared/table with TTL on
+// `ttl`. It is idempotent and waits up to -wait for the endpoint to answer.
+//
+//	provision -endpoint http://127.0.0.1:4566            # the table on a running endpoint
+//	provision -serve-dynamodb-local 127.0.0.1:4566       # DynamoDB Local alone, provisioned, until Ctrl-C
+//
+// `make local-up` runs it; it is the fallback while the full endpoint is absent.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/keyward/keyward/localstack/ddblocal"
+	"github.com/keyward/keyward/shared/table"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "provision:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("provision", flag.ContinueOnError)
+	endpoint := fs.String("endpoint", "http://127.0.0.1:4566", "AWS endpoint URL")
+	tableName := fs.String("table", envOr("TABLE_NAME", table.DefaultName), "table name")
+	serve := fs.String("serve-dynamodb-local", "", "start DynamoDB Local on this host:port, provision it and stay up")
+	dataDir := fs.String("data-dir", "", "with -serve-dynamodb-local: keep data in this folder (default: in memory)")
+	wait := fs.Duration("wait", 60*time.Second, "how long to wait for the endpoint")
+	quiet := fs.Bool("quiet", false, "print nothing on success")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *serve != "" {
+		return serveDynamoDBLocal(ctx, *serve, *dataDir, *tableName)
+	}
+	client := newClient(*endpoint)
+	if err := waitForEndpoint(ctx, client, *endpoint, *wait); err != nil {
+		return err
+	}
+	created, err := ensureTable(ctx, client, *tableName)
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		state := "exists"
+		if created {
+			state = "created"
+		}
+		fmt.Printf("provision: table %s %s on %s\n", *tableName, state, *endpoint)
+	}
+	return nil
+}
+
+func newClient(endpoint string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		BaseEndpoint: aws.String(endpoint),
+		Region:       envOr("AWS_REGION", "us-east-1"),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+}
+
+func waitForEndpoint(ctx context.Context, c *dynamodb.Client, endpoint string, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	for {
+		_, err := c.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no DynamoDB answer on %s within %s: %w", endpoint, wait, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// ensureTable creates the table and turns TTL on; an existing table is left as is.
+func ensureTable(ctx context.Context, c *dynamodb.Client, name string) (bool, error) {
+	_, err := c.CreateTable(ctx, table.CreateTableInput(name))
+	var inUse *ddbtypes.ResourceInUseException
+	switch {
+	case errors.As(err, &inUse):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("create table %s: %w", name, err)
+	}
+	_, err = c.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName: aws.String(name),
+		TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{
+			AttributeName: aws.String(table.AttrTTL), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		return true, fmt.Errorf("enable TTL on %s: %w", name, err)
+	}
+	return true, nil
+}
+
+func serveDynamoDBLocal(ctx context.Context, addr, dataDir, tableName string) error {
+	_, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-serve-dynamodb-local %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return fmt.Errorf("-serve-dynamodb-local %q: bad port", addr)
+	}
+	p, err := ddblocal.Start(ctx, ddblocal.Options{Port: port, DataDir: dataDir})
+	if err != nil {
+		return err
+	}
+	defer p.Stop()
+	client := newClient(p.URL)
+	if err := waitForEndpoint(ctx, client, p.URL, 60*time.Second); err != nil {
+		return err
+	}
+	if _, err := ensureTable(ctx, client, tableName); err != nil {
+		return err
+	}
+	fmt.Printf("provision: DynamoDB Local on %s with table %s; Ctrl-C or SIGTERM stops it\n", p.URL, tableName)
+	<-ctx.Done()
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
