@@ -92,7 +92,9 @@ const sampleCap = 8
 func (b *Batch) Add(r *Record) {
 	b.Records++
 	if r.Stored() {
-		b.Stored = append(b.Stored, *r)
+		c := *r
+		c.Resources = append([]string(nil), r.Resources...) // the parser reuses r.Resources
+		b.Stored = append(b.Stored, c)
 	}
 	resources := r.Resources
 	if len(resources) == 0 {
