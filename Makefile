@@ -22,6 +22,7 @@ DDB_DIR     := localstack/.tools/dynamodb
 DDB_STAMP   := $(DDB_DIR)/.keyward-package
 INFRA_STAMP := infra/node_modules/.keyward-installed
 LOCAL_STAMP := localstack/node_modules/.keyward-installed
+ENVELOPE_STAMP := shared/envelope/interop/node_modules/.keyward-installed
 
 GO_TEST_FLAGS ?= -p 2 -timeout 20m
 BENCHTIME     ?= 1s
@@ -45,7 +46,7 @@ help: ## list the targets
 
 # ---------------------------------------------------------------------------- tools
 
-tools: tools-check $(INFRA_STAMP) $(LOCAL_STAMP) $(DDB_STAMP) ## install pinned tools (idempotent, offline once cached)
+tools: tools-check $(INFRA_STAMP) $(LOCAL_STAMP) $(DDB_STAMP) $(ENVELOPE_STAMP) ## install pinned tools (idempotent, offline once cached)
 	@echo "tools: ready — go $$(go env GOVERSION), java $$(java -version 2>&1 | awk -F'"' '/version/{print $$2; exit}'), node $$(infra/node_modules/.bin/node --version) (infra/node_modules), cdk $$(cd infra && node_modules/.bin/cdk --version 2>/dev/null | awk '{print $$1}'), DynamoDB Local in $(DDB_DIR)"
 
 tools-check:
@@ -63,6 +64,11 @@ $(INFRA_STAMP): infra/package.json infra/package-lock.json
 	@cd infra && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 	@infra/node_modules/.bin/node --version | grep -q '^v22\.' || { echo "tools: infra/node_modules/.bin/node is not Node 22" >&2; exit 1; }
 	@$(call go-ignore,infra/node_modules)
+	@touch $@
+
+$(ENVELOPE_STAMP): shared/envelope/interop/package.json shared/envelope/interop/package-lock.json
+	@echo "tools: npm ci in shared/envelope/interop (@aws-crypto/client-node for the envelope interop tests)"
+	@cd shared/envelope/interop && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
 	@touch $@
 
 $(LOCAL_STAMP): localstack/package.json localstack/package-lock.json
@@ -172,3 +178,9 @@ bench: tools ## benchmarks of every package that has some, -count=6, benchstat t
 
 clean: ## remove build output (keeps installed tools)
 	rm -rf $(BUILD)
+
+# ---------------------------------------------------------------------------- envelope vectors
+MANIFEST ?= shared/envelope/testdata/vectors/manifest.json
+.PHONY: vectors
+vectors: ## decrypt every test of an awses-decrypt manifest: make vectors MANIFEST=path/to/manifest.json
+	go run ./shared/envelope/cmd/vectors $(MANIFEST)
