@@ -112,3 +112,30 @@ func TestErrorClass(t *testing.T) {
 		}
 	}
 }
+
+// The protocol matrix also runs on the local endpoint, through the real SDK.
+func TestProtocolMatrixOnEndpoint(t *testing.T) {
+	target := &memoryTarget{users: map[string]string{}, down: map[string]bool{"down.example": true}}
+	n := 0
+	newSecret := func(host string) func(*testing.T, rotationtest.Client, string) string {
+		return func(t *testing.T, _ rotationtest.Client, user string) string {
+			target.mu.Lock()
+			n++
+			u := fmt.Sprintf("%s-%d", user, n)
+			target.users[u] = "initial-password"
+			target.mu.Unlock()
+			s, _ := rotation.Secret{"engine": "memory", "host": host, "username": u, "password": "initial-password"}.Encode()
+			return s
+		}
+	}
+	tgt := rotationtest.Target{
+		NewSecret:   newSecret("mem.example"),
+		Login:       func(_ context.Context, s rotation.Secret) error { return target.login(s) },
+		Unreachable: newSecret("down.example"),
+		Usernames:   []string{"app"},
+	}
+	rotationtest.RunMatrix(t, rotationtest.EndpointBackend, tgt, func(sm rotation.SecretsManager, log *slog.Logger) *rotation.Rotator {
+		return &rotation.Rotator{SM: sm, Log: log, Passwords: rotation.DefaultPasswordPolicy(),
+			Select: func(rotation.Secret) (rotation.Strategy, error) { return memoryStrategy{target}, nil }}
+	})
+}

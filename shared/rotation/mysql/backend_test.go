@@ -2,5 +2,5 @@ package mysql
 
 import "github.com/keyward/keyward/shared/rotation/rotationtest"
 
-// backend is where RotateSecret runs: the in-memory fake until the local endpoint lands.
-var backend rotationtest.Backend = rotationtest.FakeBackend
+// backend is where RotateSecret runs: the local endpoint over HTTP with the real SDK client.
+var backend rotationtest.Backend = rotationtest.EndpointBackend

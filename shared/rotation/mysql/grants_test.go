@@ -31,10 +31,10 @@ func TestRewriteGrant(t *testing.T) {
 func TestRequireClause(t *testing.T) {
 	for in, want := range map[string]string{
 		"CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*2B60' REQUIRE X509 WITH MAX_QUERIES_PER_HOUR 7 ACCOUNT LOCK": "X509",
-		"CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*AE' REQUIRE SSL":                                          "SSL",
-		"CREATE USER `u`@`%` REQUIRE ISSUER '/C=X/O=REQUIRE WITH' AND CIPHER 'EDH' PASSWORD EXPIRE DEFAULT":       "ISSUER '/C=X/O=REQUIRE WITH' AND CIPHER 'EDH'",
-		"CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*AE'":                                                       "NONE",
-		"CREATE USER `u`@`%` IDENTIFIED WITH 'caching_sha2_password' AS ' REQUIRE X' REQUIRE NONE ACCOUNT UNLOCK": "NONE",
+		"CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*AE' REQUIRE SSL":                                             "SSL",
+		"CREATE USER `u`@`%` REQUIRE ISSUER '/C=X/O=REQUIRE WITH' AND CIPHER 'EDH' PASSWORD EXPIRE DEFAULT":        "ISSUER '/C=X/O=REQUIRE WITH' AND CIPHER 'EDH'",
+		"CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*AE'":                                                         "NONE",
+		"CREATE USER `u`@`%` IDENTIFIED WITH 'caching_sha2_password' AS ' REQUIRE X' REQUIRE NONE ACCOUNT UNLOCK":  "NONE",
 	} {
 		if got := RequireClause(in); got != want {
 			t.Errorf("RequireClause(%s) = %q, want %q", in, got, want)

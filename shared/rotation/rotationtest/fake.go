@@ -30,7 +30,6 @@ type secret struct {
 	arn, name  string
 	enabled    bool
 	lambda     string
-	rotating   bool
 	versions   map[string]*version
 	versionSeq int
 }
@@ -236,8 +235,10 @@ func (f *SecretsManager) CancelRotateSecret(_ context.Context, in *secretsmanage
 }
 
 // RotateSecret enables rotation and runs the four steps synchronously through the
-// Invoker. A rotation left incomplete is reattempted with its token; a call while
-// one is running is refused with InvalidRequestException.
+// Invoker, like the local endpoint: while an AWSPENDING label sits on a version
+// that is not AWSCURRENT (a rotation running or left incomplete) it is refused
+// with InvalidRequestException; a failing step leaves AWSPENDING in place and,
+// as on AWS, is not reported to the caller.
 func (f *SecretsManager) RotateSecret(ctx context.Context, in *secretsmanager.RotateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.RotateSecretOutput, error) {
 	f.mu.Lock()
 	s, err := f.find(aws.ToString(in.SecretId))
@@ -245,9 +246,11 @@ func (f *SecretsManager) RotateSecret(ctx context.Context, in *secretsmanager.Ro
 		f.mu.Unlock()
 		return nil, err
 	}
-	if s.rotating {
-		f.mu.Unlock()
-		return nil, invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.")
+	for _, v := range s.versions {
+		if slices.Contains(v.stages, "AWSPENDING") && !slices.Contains(v.stages, "AWSCURRENT") {
+			f.mu.Unlock()
+			return nil, invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.")
+		}
 	}
 	if in.RotationLambdaARN != nil {
 		s.lambda = *in.RotationLambdaARN
@@ -257,36 +260,25 @@ func (f *SecretsManager) RotateSecret(ctx context.Context, in *secretsmanager.Ro
 		return nil, invalidRequest("No Lambda rotation function ARN is associated with this secret.")
 	}
 	s.enabled = true
-	token := ""
-	for id, v := range s.versions {
-		if slices.Contains(v.stages, "AWSPENDING") && !slices.Contains(v.stages, "AWSCURRENT") {
-			token = id
-		}
-	}
+	token := aws.ToString(in.ClientRequestToken)
 	if token == "" {
-		token = aws.ToString(in.ClientRequestToken)
-		if token == "" {
-			token = f.newID(s)
-		}
-		if _, ok := s.versions[token]; !ok {
-			s.versions[token] = &version{}
-		}
-		f.attach(s, "AWSPENDING", token)
+		token = f.newID(s)
 	}
-	s.rotating = true
+	s.versions[token] = &version{}
+	f.attach(s, "AWSPENDING", token)
 	arn, fn := s.arn, s.lambda
 	f.mu.Unlock()
-	defer func() { f.mu.Lock(); s.rotating = false; f.mu.Unlock() }()
+	out := &secretsmanager.RotateSecretOutput{ARN: aws.String(arn), VersionId: aws.String(token)}
 	for _, step := range []string{"createSecret", "setSecret", "testSecret", "finishSecret"} {
 		payload, _ := json.Marshal(events.SecretsManagerSecretRotationEvent{Step: step, SecretID: arn, ClientRequestToken: token})
 		if _, err := f.Invoker.Invoke(ctx, fn, payload); err != nil {
-			return nil, fmt.Errorf("rotation function failed at %s: %w", step, err)
+			return out, nil // AWSPENDING stays; AWS would reattempt later
 		}
 	}
 	f.mu.Lock()
-	if v := s.versions[token]; slices.Contains(v.stages, "AWSPENDING") {
+	if v := s.versions[token]; slices.Contains(v.stages, "AWSCURRENT") {
 		v.stages = slices.DeleteFunc(v.stages, func(x string) bool { return x == "AWSPENDING" })
 	}
 	f.mu.Unlock()
-	return &secretsmanager.RotateSecretOutput{ARN: aws.String(arn), VersionId: aws.String(token)}, nil
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +75,7 @@ type invoker struct {
 	duplicate bool
 	during    map[string]func(ctx context.Context)
 	calls     []string
+	lastErr   error // the function's last error, as the Lambda service would log it
 }
 
 func (i *invoker) Invoke(ctx context.Context, fn string, payload []byte) ([]byte, error) {
@@ -91,6 +93,9 @@ func (i *invoker) Invoke(ctx context.Context, fn string, payload []byte) ([]byte
 	}
 	out, err := i.h.Invoke(ctx, payload)
 	if err != nil {
+		i.mu.Lock()
+		i.lastErr = err
+		i.mu.Unlock()
 		return nil, err
 	}
 	if i.duplicate {
@@ -177,15 +182,62 @@ func (h *harness) note(val string) {
 	}
 }
 
+// rotate starts a rotation and reports whether it completed: RotateSecret, like
+// AWS, returns before (or without reporting) a failing step, so completion is
+// read from the version stages.
 func (h *harness) rotate(name string) error {
-	_, err := h.c.RotateSecret(h.ctx, &secretsmanager.RotateSecretInput{
+	out, err := h.c.RotateSecret(h.ctx, &secretsmanager.RotateSecretInput{
 		SecretId: aws.String(name), RotationLambdaARN: aws.String(FunctionName),
 		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
 	})
-	if err == nil {
-		h.noteAll(name)
+	if err != nil {
+		return err
 	}
-	return err
+	defer h.noteAll(name)
+	return h.completed(name, aws.ToString(out.VersionId))
+}
+
+func (h *harness) completed(name, token string) error {
+	d, err := h.c.DescribeSecret(h.ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil {
+		return err
+	}
+	if stages := d.VersionIdsToStages[token]; !slices.Contains(stages, rotation.StageCurrent) {
+		h.inv.mu.Lock()
+		defer h.inv.mu.Unlock()
+		return fmt.Errorf("rotation did not complete: version %s has stages %v; function error: %v", token, stages, h.inv.lastErr)
+	}
+	return nil
+}
+
+// reattempt does what Secrets Manager does after a failed rotation: it invokes
+// the four steps again with the token still labelled AWSPENDING.
+func (h *harness) reattempt(name string) error {
+	_, err := h.c.RotateSecret(h.ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(name)})
+	var ir *smtypes.InvalidRequestException
+	if !errors.As(err, &ir) {
+		return fmt.Errorf("RotateSecret after a failed rotation: got %v, want InvalidRequestException (rotation in progress)", err)
+	}
+	d, err := h.c.DescribeSecret(h.ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil {
+		return err
+	}
+	token := ""
+	for id, stages := range d.VersionIdsToStages {
+		if slices.Contains(stages, rotation.StagePending) && !slices.Contains(stages, rotation.StageCurrent) {
+			token = id
+		}
+	}
+	if token == "" {
+		return errors.New("no AWSPENDING version to reattempt")
+	}
+	for _, step := range rotation.Steps {
+		if err := h.invokeStep(name, string(step), token); err != nil {
+			return fmt.Errorf("reattempt %s: %w", step, err)
+		}
+	}
+	defer h.noteAll(name)
+	return h.completed(name, token)
 }
 
 func (h *harness) get(name, stage string) (rotation.Secret, string) {
@@ -253,14 +305,23 @@ func HandlerInvoker(r *rotation.Rotator) awsapi.Invoker {
 	return &invoker{h: lambda.NewHandler(r.Handle), during: map[string]func(context.Context){}}
 }
 
-// Rotate runs RotateSecret with FunctionName and fails the test on error.
+// Rotate runs RotateSecret with FunctionName and fails the test unless the
+// rotation completed.
 func Rotate(t *testing.T, c Client, secretID string) {
 	t.Helper()
-	if _, err := c.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{
+	out, err := c.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{
 		SecretId: aws.String(secretID), RotationLambdaARN: aws.String(FunctionName),
 		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatalf("RotateSecret: %v", err)
+	}
+	d, err := c.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stages := d.VersionIdsToStages[aws.ToString(out.VersionId)]; !slices.Contains(stages, rotation.StageCurrent) {
+		t.Fatalf("rotation did not complete: version stages %v", stages)
 	}
 }
 
