@@ -101,14 +101,15 @@ func (s *Service) listKeyRotations(call *awsapi.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		type entry struct {
-			KeyId, RotationType, KeyMaterialId string
-			RotationDate                       epoch
-		}
-		out := []entry{}
+		out := []rotationEntry{}
 		for _, r := range k.Rotations[start:end] {
-			out = append(out, entry{KeyId: k.KeyID, RotationType: r.Type, KeyMaterialId: r.MaterialID, RotationDate: epoch(r.Date)})
+			out = append(out, rotationEntry{KeyId: k.KeyID, RotationType: r.Type, KeyMaterialId: r.MaterialID, RotationDate: epoch(r.Date)})
 		}
 		return paged(map[string]any{"Rotations": out}, next), nil
 	})
+}
+
+type rotationEntry struct {
+	KeyId, RotationType, KeyMaterialId string
+	RotationDate                       epoch
 }
