@@ -202,19 +202,17 @@ func isWatched(r audit.Record) bool {
 	return false
 }
 
-// lastAliasUse finds the latest use of the alias before the deletion, under any
-// name CloudTrail may have filed it (alias/x, or its ARN).
+// lastAliasUse finds the latest use of the alias before the deletion: calls
+// filed under the alias (alias/x or its ARN) or under the key it pointed to
+// (CloudTrail names the key in resources[] even when the caller used the alias,
+// so a key in use means callers of the alias break).
 func (e *Evaluator) lastAliasUse(ctx context.Context, s *rules.Snapshot, ev rules.Event) error {
-	names := []string{ev.Alias}
-	for _, r := range ev.Resources {
-		if r != ev.Alias && len(r) > len(ev.Alias) && r[len(r)-len(ev.Alias):] == ev.Alias {
-			names = append(names, r)
-		}
-	}
+	names := append([]string{ev.Alias}, ev.Resources...)
 	if e.Account != "" && e.Region != "" {
 		names = append(names, "arn:aws:kms:"+e.Region+":"+e.Account+":"+ev.Alias)
 	}
 	since := ev.Time.Add(-e.AliasInUseFor)
+	slices.Sort(names)
 	for _, n := range slices.Compact(names) {
 		u, ok, err := e.Audit.LastUse(ctx, n, aliasUseOps, since)
 		if err != nil {

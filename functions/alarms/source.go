@@ -38,11 +38,11 @@ var aliasUseOps = []string{"Decrypt", "Encrypt", "GenerateDataKey*", "ReEncrypt*
 // and alias out of the sanitised request parameters.
 func eventOf(r audit.Record) rules.Event {
 	e := rules.Event{ID: r.EventID, Time: r.Time, Source: r.Source, Name: r.Name, Resources: r.Resources,
-		Principal: r.Principal.ARN, Account: r.Principal.AccountID, InvokedBy: r.Principal.InvokedBy,
+		Principal: r.Principal.Key, Account: r.Principal.AccountID, InvokedBy: r.Principal.InvokedBy,
 		SourceIP: r.SourceIP, VPCEndpoint: r.VPCEndpoint, Network: r.Network,
 		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
 	if e.Principal == "" {
-		e.Principal = r.Principal.Key
+		e.Principal = r.Principal.ARN
 	}
 	if r.RequestParameters == "" {
 		return e
