@@ -135,7 +135,7 @@ func (b *Batch) Add(r *Record) {
 			class = lastUseError
 		}
 		lk := lastUseKey{res, r.Name, class}
-		if cur, ok := b.lastUse[lk]; !ok || r.Time.After(cur.t) {
+		if cur, ok := b.lastUse[lk]; !ok || r.Time.After(cur.t) || (r.Time.Equal(cur.t) && r.EventID > cur.eventID) {
 			b.lastUse[lk] = lastUseAgg{t: r.Time, eventID: r.EventID, principal: r.Principal.Key,
 				arn: r.Principal.ARN, netw: r.Network, errorCode: r.ErrorCode}
 		}
@@ -154,8 +154,8 @@ func (b *Batch) Add(r *Record) {
 }
 
 func (b *Batch) addSeen(k seenKey, r *Record) {
-	if cur, ok := b.seen[k]; ok && !r.Time.Before(cur.t) {
-		return
+	if cur, ok := b.seen[k]; ok && (cur.t.Before(r.Time) || (cur.t.Equal(r.Time) && cur.eventID <= r.EventID)) {
+		return // keep the earliest (time, event id)
 	}
 	b.seen[k] = seenAgg{t: r.Time, eventID: r.EventID}
 }

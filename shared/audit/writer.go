@@ -134,14 +134,14 @@ func (s *Store) putSeen(ctx context.Context, b *Batch) error {
 		v := b.seen[k]
 		ts := v.t.UTC().Format(timeLayout)
 		ck := "s|" + k.resource + "|" + k.kind + "|" + k.value
-		if prev, ok := s.cache.get(ck); ok && prev <= ts {
-			continue
+		if prev, ok := s.cache.get(ck); ok && prev <= ts+"|"+v.eventID {
+			continue // an earlier or equal (time, event id) is already stored
 		}
 		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                aws.String(s.cfg.Table),
 			Key:                      itemKey(table.AuditSeenPK(k.resource), table.AuditSeenSK(k.kind, k.value)),
 			UpdateExpression:         aws.String("SET #type = :type, #res = :res, #kind = :kind, #value = :value, #first = :t, #eid = :eid"),
-			ConditionExpression:      aws.String("attribute_not_exists(#first) OR #first > :t"),
+			ConditionExpression:      aws.String("attribute_not_exists(#first) OR #first > :t OR (#first = :t AND #eid > :eid)"),
 			ExpressionAttributeNames: map[string]string{"#type": "type", "#res": "resource", "#kind": "kind", "#value": "value", "#first": "firstSeen", "#eid": "firstEventId"},
 			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{
 				":type": str(table.TypeAuditSeen), ":res": str(k.resource), ":kind": str(k.kind),
@@ -151,7 +151,7 @@ func (s *Store) putSeen(ctx context.Context, b *Batch) error {
 		if err != nil && !isConditionFailed(err) {
 			return fmt.Errorf("audit: first seen %s on %s: %w", k.kind, k.resource, err)
 		}
-		s.cache.put(ck, ts)
+		s.cache.put(ck, ts+"|"+v.eventID)
 	}
 	return nil
 }
@@ -170,8 +170,8 @@ func (s *Store) putLastUse(ctx context.Context, b *Batch) error {
 		v := b.lastUse[k]
 		ts := v.t.UTC().Format(timeLayout)
 		ck := "l|" + k.resource + "|" + k.op + "|" + k.class
-		if prev, ok := s.cache.get(ck); ok && prev >= ts {
-			continue
+		if prev, ok := s.cache.get(ck); ok && prev >= ts+"|"+v.eventID {
+			continue // a later or equal (time, event id) is already stored
 		}
 		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.cfg.Table),
@@ -190,7 +190,7 @@ func (s *Store) putLastUse(ctx context.Context, b *Batch) error {
 		if err != nil && !isConditionFailed(err) {
 			return fmt.Errorf("audit: last use %s on %s: %w", k.op, k.resource, err)
 		}
-		s.cache.put(ck, ts)
+		s.cache.put(ck, ts+"|"+v.eventID)
 	}
 	return nil
 }
