@@ -28,6 +28,7 @@ func (s *Server) registerServices() error {
 		return err
 	}
 	s.RegisterJSON("secretsmanager", "secretsmanager", sm)
+	s.HandleDebug("/_keyward/secretsmanager/rotate-due", sm.RotateDueHandler())
 
 	objects, err := s3.New(s3.Options{Region: o.Region, DataDir: s.StatePath("s3")})
 	if err != nil {

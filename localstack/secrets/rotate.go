@@ -61,17 +61,26 @@ func (s *Service) rotateSecret(ctx context.Context, call *awsapi.Call) (any, err
 		s.dropPending(r)
 		return out, nil
 	}
+	if err := s.runRotation(ctx, r, undo); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// runRotation drives the rotation function through its four steps and reports
+// the outcome as service events. Only a function that does not exist is an
+// error (the rotation is undone); a failing step leaves AWSPENDING, as on AWS.
+func (s *Service) runRotation(ctx context.Context, r *rotation, undo func()) error {
 	s.event("RotationStarted", r.arn)
 	for _, step := range rotationSteps {
 		if _, err := s.invoke(ctx, r, step); err != nil {
+			s.event("RotationFailed", r.arn)
 			if step == rotationSteps[0] && functionNotFound(err) {
 				undo()
-				s.event("RotationFailed", r.arn)
-				return nil, awsapi.NewError(http.StatusBadRequest, "AccessDeniedException",
+				return awsapi.NewError(http.StatusBadRequest, "AccessDeniedException",
 					"Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.")
 			}
-			s.event("RotationFailed", r.arn) // AWSPENDING stays, as on AWS
-			return out, nil
+			return nil
 		}
 	}
 	if s.finishRotation(r) {
@@ -79,7 +88,7 @@ func (s *Service) rotateSecret(ctx context.Context, call *awsapi.Call) (any, err
 	} else {
 		s.event("RotationFailed", r.arn)
 	}
-	return out, nil
+	return nil
 }
 
 // startRotation records the rotation configuration and creates the AWSPENDING
