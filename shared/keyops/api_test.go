@@ -440,3 +440,31 @@ func TestDecide(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyPrincipal(t *testing.T) {
+	cases := map[string]string{
+		"arn:aws:sts::111122223333:assumed-role/app/i-0abc":     "arn:aws:iam::111122223333:role/app",
+		"arn:aws-cn:sts::111122223333:assumed-role/app/s@x.com": "arn:aws-cn:iam::111122223333:role/app",
+		"arn:aws:iam::111122223333:user/alice":                  "arn:aws:iam::111122223333:user/alice",
+		"arn:aws:sts::111122223333:assumed-role/app":            "arn:aws:sts::111122223333:assumed-role/app",
+	}
+	for in, want := range cases {
+		if got := PolicyPrincipal(in); got != want {
+			t.Errorf("PolicyPrincipal(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// A role session is authorized as its role, and its uses are attributed to the
+// session that made them.
+func TestRoleSessionAuthorizedAsRoleAttributedAsSession(t *testing.T) {
+	hs := newHarness(t)
+	hs.createKey("app-sess")
+	session := "arn:aws:sts::111122223333:assumed-role/app/i-0123456789"
+	mustStatus(t, hs.do("POST", "/v1/encrypt", session, js(map[string]any{"key": "app-sess", "plaintext": b64("x")})), 200)
+	mustStatus(t, hs.do("POST", "/v1/keys/app-sess/disable", adminARN, `{"force":true,"reason":"r"}`), 200)
+	r := hs.do("POST", "/v1/keys/app-sess/schedule-deletion", adminARN, "")
+	if r.Status != 409 || !strings.Contains(r.Raw, session) {
+		t.Fatalf("last use not attributed to the session: %d %s", r.Status, r.Raw)
+	}
+}

@@ -83,7 +83,8 @@ func (h *Handler) Store() *Store { return h.store }
 type request struct {
 	method, path string
 	routeName    string
-	principal    string
+	principal    string // the policy principal: a role ARN for assumed-role sessions
+	caller       string // the caller as API Gateway saw it (session ARN), for attribution
 	requestID    string
 	headers      map[string]string // lower-case names
 	query        map[string]string
@@ -124,7 +125,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 		r.headers[strings.ToLower(k)] = v
 	}
 	if iam := authorizerIAM(ev); iam != nil {
-		r.principal = iam.UserARN
+		r.caller = iam.UserARN
+		r.principal = PolicyPrincipal(iam.UserARN)
 	}
 	resp, replayed, err := h.serve(ctx, r, ev)
 	out := h.encode(r, resp, err)
@@ -254,7 +256,7 @@ func errorBody(code, msg string, details any) string {
 func (h *Handler) logAccess(ctx context.Context, r *request, status int, err error, d time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("route", r.routeName), slog.String("method", r.method),
-		slog.Int("status", status), slog.String("principal", r.principal),
+		slog.Int("status", status), slog.String("principal", r.principal), slog.String("caller", r.caller),
 		slog.String("requestId", r.requestID), slog.Duration("duration", d),
 	}
 	if r.action != "" {

@@ -56,7 +56,7 @@ func (h *Handler) datakey(ctx context.Context, r *request) (response, error) {
 	if m := missingContext(k.RequiredContext, in.Context); m != "" {
 		return response{}, newError(ErrBadRequest, "MissingContext", "context: key alias/%s requires context key %q", alias, m)
 	}
-	if err := h.recordUse(ctx, k, r.principal, OpGenerateDataKey); err != nil {
+	if err := h.recordUse(ctx, k, r, OpGenerateDataKey); err != nil {
 		return response{}, err
 	}
 	out := datakeyResponse{Key: "alias/" + alias, KeyARN: k.KeyARN}

@@ -55,7 +55,7 @@ func (h *Handler) encrypt(ctx context.Context, r *request) (response, error) {
 	if m := missingContext(k.RequiredContext, in.Context); m != "" {
 		return response{}, newError(ErrBadRequest, "MissingContext", "context: key alias/%s requires context key %q", alias, m)
 	}
-	if err := h.recordUse(ctx, k, r.principal, OpEncrypt); err != nil {
+	if err := h.recordUse(ctx, k, r, OpEncrypt); err != nil {
 		return response{}, err
 	}
 	msg, err := h.env.Encrypt(ctx, k.KeyARN, pt, in.Context)
@@ -104,7 +104,7 @@ func (h *Handler) decrypt(ctx context.Context, r *request) (response, error) {
 	if k.State != StateEnabled {
 		return response{}, conflict("KeyNotEnabled", "key alias/%s is %s", k.Alias, k.State)
 	}
-	if err := h.recordUse(ctx, k, r.principal, OpDecrypt); err != nil {
+	if err := h.recordUse(ctx, k, r, OpDecrypt); err != nil {
 		return response{}, err
 	}
 	pt, err := h.env.Decrypt(ctx, msg, []string{k.KeyARN}, in.Context)
@@ -162,7 +162,7 @@ func (h *Handler) rewrap(ctx context.Context, r *request) (response, error) {
 		return response{}, conflict("KeyNotEnabled", "key alias/%s is %s", from.Alias, from.State)
 	}
 	for _, k := range []table.KeyItem{from, to} {
-		if err := h.recordUse(ctx, k, r.principal, OpReEncrypt); err != nil {
+		if err := h.recordUse(ctx, k, r, OpReEncrypt); err != nil {
 			return response{}, err
 		}
 	}

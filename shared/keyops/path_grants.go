@@ -113,7 +113,7 @@ func (h *Handler) createGrant(ctx context.Context, r *request) (response, error)
 	grantID := aws.ToString(res.GrantId)
 	g := table.NewGrantItem(k.Alias, grantID, expires)
 	g.KeyID, g.Grantee, g.Operations = k.KeyID, in.Grantee, in.Operations
-	g.CreatedAt, g.CreatedBy = table.KeyopsTime(now), r.principal
+	g.CreatedAt, g.CreatedBy = table.KeyopsTime(now), r.caller
 	if err := h.store.PutGrant(ctx, g); err != nil {
 		// an unrecorded grant would never expire: take it back
 		if _, rerr := h.kms.RevokeGrant(context.WithoutCancel(ctx), &kms.RevokeGrantInput{KeyId: aws.String(k.KeyARN), GrantId: res.GrantId}); rerr != nil {
@@ -122,7 +122,7 @@ func (h *Handler) createGrant(ctx context.Context, r *request) (response, error)
 		return response{}, err
 	}
 	v := GrantView{GrantID: grantID, GrantToken: aws.ToString(res.GrantToken), Grantee: in.Grantee,
-		Operations: in.Operations, Constraints: in.Constraints, CreatedAt: &now, CreatedBy: r.principal}
+		Operations: in.Operations, Constraints: in.Constraints, CreatedAt: &now, CreatedBy: r.caller}
 	if !expires.IsZero() {
 		v.ExpiresAt = &expires
 	}

@@ -112,7 +112,7 @@ func (h *Handler) createKey(ctx context.Context, r *request) (response, error) {
 	item := table.NewKeyItem(alias)
 	item.Description, item.Environment = in.Description, in.Environment
 	item.Admins, item.Users, item.RequiredContext = in.Admins, in.Users, in.RequiredContext
-	item.State, item.CreatedAt, item.CreatedBy = StateCreating, table.KeyopsTime(now), r.principal
+	item.State, item.CreatedAt, item.CreatedBy = StateCreating, table.KeyopsTime(now), r.caller
 	if err := h.store.ClaimKey(ctx, item); err != nil {
 		return response{}, err
 	}

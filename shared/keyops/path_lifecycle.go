@@ -77,7 +77,7 @@ func (h *Handler) disableKey(ctx context.Context, r *request) (response, error) 
 	}
 	now := h.cfg.Now()
 	rec := table.NewKeyDisableItem(k.Alias, now)
-	rec.Principal, rec.Force, rec.Reason = r.principal, in.Force, in.Reason
+	rec.Principal, rec.Force, rec.Reason = r.caller, in.Force, in.Reason
 	if used {
 		rec.LastUseBy, rec.LastUseAt, rec.LastUseSource = u.Principal, table.KeyopsTime(u.At), u.Source
 	}

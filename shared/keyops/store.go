@@ -199,7 +199,11 @@ func (st *Store) LastUse(ctx context.Context, alias string) (Use, bool, error) {
 			continue
 		}
 		if !found || at.After(last.At) {
-			last, found = Use{Principal: u.Principal, Operation: u.Operation, At: at, Source: "keyops"}, true
+			who := u.Caller
+			if who == "" {
+				who = u.Principal
+			}
+			last, found = Use{Principal: who, Operation: u.Operation, At: at, Source: "keyops"}, true
 		}
 	}
 	return last, found, nil

@@ -49,13 +49,14 @@ func (t *useThrottle) done(key string, at time.Time) {
 // recordUse writes keyops' own use record of a key before the cryptographic call,
 // attributed to the API caller (CloudTrail sees only keyops' role). A failed write
 // fails the request: a use that the deletion guardrail cannot see must not happen.
-func (h *Handler) recordUse(ctx context.Context, k table.KeyItem, principal, op string) error {
+func (h *Handler) recordUse(ctx context.Context, k table.KeyItem, r *request, op string) error {
 	now := h.cfg.Now()
-	tk := k.Alias + "\x00" + principal
+	tk := k.Alias + "\x00" + r.principal
 	if !h.uses.due(tk, now) {
 		return nil
 	}
-	if err := h.store.PutUse(ctx, table.NewKeyUseItem(k.Alias, k.KeyARN, principal, op, now)); err != nil {
+	keep := h.cfg.guardWindow() + 24*time.Hour
+	if err := h.store.PutUse(ctx, table.NewKeyUseItem(k.Alias, k.KeyARN, r.principal, r.caller, op, now, keep)); err != nil {
 		return err
 	}
 	h.uses.done(tk, now)

@@ -126,16 +126,19 @@ type KeyUseItem struct {
 	SK        string `dynamodbav:"sk"`
 	Alias     string `dynamodbav:"alias"`
 	KeyARN    string `dynamodbav:"keyArn,omitempty"`
-	Principal string `dynamodbav:"principal"`
-	Operation string `dynamodbav:"operation"` // Encrypt, Decrypt, ReEncrypt, GenerateDataKey
+	Principal string `dynamodbav:"principal"`        // policy principal (role ARN for sessions)
+	Caller    string `dynamodbav:"caller,omitempty"` // the caller as API Gateway saw it
+	Operation string `dynamodbav:"operation"`        // Encrypt, Decrypt, ReEncrypt, GenerateDataKey
 	At        string `dynamodbav:"at"`
+	TTL       int64  `dynamodbav:"ttl"` // kept only as long as a guardrail window needs it
 }
 
-// NewKeyUseItem builds the use record of alias by principal at a time.
-func NewKeyUseItem(alias, keyARN, principal, op string, at time.Time) KeyUseItem {
+// NewKeyUseItem builds the use record of alias by principal at a time, kept for keep.
+func NewKeyUseItem(alias, keyARN, principal, caller, op string, at time.Time, keep time.Duration) KeyUseItem {
 	return KeyUseItem{
 		PK: KeyopsKeyPK(alias), SK: KeyopsUseSK(principal),
-		Alias: alias, KeyARN: keyARN, Principal: principal, Operation: op, At: KeyopsTime(at),
+		Alias: alias, KeyARN: keyARN, Principal: principal, Caller: caller, Operation: op,
+		At: KeyopsTime(at), TTL: at.Add(keep).Unix(),
 	}
 }
 
