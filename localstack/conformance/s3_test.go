@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/keyward/keyward/localstack/endpoint"
+	"github.com/keyward/keyward/localstack/endpoint/endpointtest"
 )
 
 func s3Client() *s3.Client {
@@ -140,5 +142,33 @@ func TestS3DeleteBucket(t *testing.T) {
 	_, _ = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: aws.String("k")})
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)}); err != nil {
 		t.Errorf("DeleteBucket: %v", err)
+	}
+}
+
+// TestS3StateSurvivesRestart: with a data directory, buckets and objects are on
+// disk and survive an endpoint restart.
+func TestS3StateSurvivesRestart(t *testing.T) {
+	requireLocal(t)
+	dir := t.TempDir()
+	srv := endpointtest.StartWith(t, endpoint.Options{DataDir: dir})
+	client := func() *s3.Client {
+		return s3.NewFromConfig(endpointtest.Config(srv, ""), func(o *s3.Options) { o.UsePathStyle = true })
+	}
+	c, ctx := client(), ctxT(t)
+	name := bucket(t, c)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(name), Key: aws.String("k"), Body: strings.NewReader("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv = endpointtest.StartWith(t, endpoint.Options{DataDir: dir})
+	got, err := client().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(name), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Body.Close()
+	if b, _ := io.ReadAll(got.Body); string(b) != "kept" {
+		t.Errorf("after restart = %q", b)
 	}
 }

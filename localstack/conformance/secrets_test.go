@@ -501,3 +501,30 @@ func TestSecretsManagerCloudTrailHidesValues(t *testing.T) {
 		t.Error("a CloudTrail record carries the secret value")
 	}
 }
+
+// TestSecretsManagerStateSurvivesRestart: with a data directory, secrets (and
+// the KMS keys that encrypt them) survive an endpoint restart.
+func TestSecretsManagerStateSurvivesRestart(t *testing.T) {
+	requireLocal(t)
+	dir := t.TempDir()
+	srv := endpointtest.StartWith(t, endpoint.Options{DataDir: dir})
+	c, ctx := secretsmanager.NewFromConfig(endpointtest.Config(srv, "")), ctxT(t)
+	name := secretName(t)
+	if _, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("one")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: aws.String("two")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv = endpointtest.StartWith(t, endpoint.Options{DataDir: dir})
+	c = secretsmanager.NewFromConfig(endpointtest.Config(srv, ""))
+	for stage, want := range map[string]string{"AWSCURRENT": "two", "AWSPREVIOUS": "one"} {
+		got, err := c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name), VersionStage: aws.String(stage)})
+		if err != nil || aws.ToString(got.SecretString) != want {
+			t.Errorf("%s after restart = %v, %v", stage, got, err)
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/keyward/keyward/localstack/endpoint"
+	"github.com/keyward/keyward/localstack/endpoint/endpointtest"
 )
 
 func snsClient() *sns.Client { return sns.NewFromConfig(clientConfig("")) }
@@ -128,5 +130,34 @@ func TestSNSSubscribe(t *testing.T) {
 	var nf *snstypes.NotFoundException
 	if _, err := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)}); !errors.As(err, &nf) {
 		t.Errorf("deleted topic: %v", err)
+	}
+}
+
+// TestSNSStateSurvivesRestart: with a data directory, topics and the recorded
+// messages survive an endpoint restart.
+func TestSNSStateSurvivesRestart(t *testing.T) {
+	requireLocal(t)
+	dir := t.TempDir()
+	srv := endpointtest.StartWith(t, endpoint.Options{DataDir: dir})
+	c, ctx := sns.NewFromConfig(endpointtest.Config(srv, "")), ctxT(t)
+	arn := topic(t, c)
+	if _, err := c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(arn), Message: aws.String("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv = endpointtest.StartWith(t, endpoint.Options{DataDir: dir})
+	c = sns.NewFromConfig(endpointtest.Config(srv, ""))
+	if _, err := c.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)}); err != nil {
+		t.Errorf("topic after restart: %v", err)
+	}
+	resp, err := http.Get(srv.URL + "/_keyward/sns/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if body, _ := io.ReadAll(resp.Body); !strings.Contains(string(body), `"message":"kept"`) {
+		t.Errorf("messages after restart = %s", body)
 	}
 }

@@ -26,7 +26,7 @@ func validName(name string) *awsapi.Error {
 	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/_+=.@-", r)) {
-			return errParam("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
+			return errParam("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@")
 		}
 	}
 	return nil
