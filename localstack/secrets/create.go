@@ -42,6 +42,12 @@ func (s *Service) createSecret(ctx context.Context, call *awsapi.Call) (any, err
 		if old.deleted() {
 			return nil, errRequest("You can't create this secret because a secret with this name is already scheduled for deletion.")
 		}
+		if retry, err := s.sameCreate(ctx, old, in.ClientRequestToken, val); err != nil || retry {
+			if err != nil {
+				return nil, err
+			}
+			return secretRef{ARN: old.ARN, Name: old.Name, VersionId: in.ClientRequestToken}, nil
+		}
 		return nil, errExists("The operation failed because the secret %s already exists.", in.Name)
 	}
 	now := s.now()
@@ -66,6 +72,20 @@ func (s *Service) createSecret(ctx context.Context, call *awsapi.Call) (any, err
 	}
 	s.add(sec)
 	return out, nil
+}
+
+// sameCreate reports whether a CreateSecret for an existing secret is a retry of
+// the call that created it: same ClientRequestToken, same value. AWS ignores
+// such a retry (the SDK sends one when a response is lost).
+func (s *Service) sameCreate(ctx context.Context, sec *secret, token *string, val value) (bool, error) {
+	if token == nil || val.empty() {
+		return false, nil
+	}
+	v, ok := sec.Versions[*token]
+	if !ok || v.Value == nil {
+		return false, nil
+	}
+	return s.sameValue(ctx, sec, v, val)
 }
 
 func deref[T any](p *T) T {

@@ -85,3 +85,21 @@ func TestSecretAddressing(t *testing.T) {
 		wantCode(t, err, "ResourceNotFoundException")
 	}
 }
+
+func TestCreateSecretRetry(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"Name": "s", "SecretString": "v", "ClientRequestToken": token('r')}
+	first := f.must(t, "CreateSecret", in)
+	again := f.must(t, "CreateSecret", in) // a retry of the same call succeeds
+	if first["ARN"] != again["ARN"] || again["VersionId"] != token('r') {
+		t.Errorf("retry = %v, first %v", again, first)
+	}
+	for _, other := range []map[string]any{
+		{"Name": "s", "SecretString": "w", "ClientRequestToken": token('r')},
+		{"Name": "s", "SecretString": "v", "ClientRequestToken": token('x')},
+		{"Name": "s", "SecretString": "v"},
+	} {
+		_, err := f.call(t, "CreateSecret", other)
+		wantCode(t, err, "ResourceExistsException")
+	}
+}
