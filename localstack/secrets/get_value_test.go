@@ -73,3 +73,16 @@ func TestUpdateSecretKeyChangeReencrypts(t *testing.T) {
 		t.Errorf("UpdateSecret with a value = %v", up)
 	}
 }
+
+func TestUpdateSecretFailureChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.must(t, "CreateSecret", map[string]any{"Name": "s", "Description": "before", "SecretString": "v", "KmsKeyId": "cmk"})
+	f.keys.disabled["cmk"] = true
+	_, err := f.call(t, "UpdateSecret", map[string]any{"SecretId": "s", "Description": "after", "SecretString": "w"})
+	wantCode(t, err, "EncryptionFailure")
+	f.keys.disabled["cmk"] = false
+	d := f.must(t, "DescribeSecret", map[string]any{"SecretId": "s"})
+	if d["Description"] != "before" || len(d["VersionIdsToStages"].(map[string]any)) != 1 {
+		t.Errorf("a failed UpdateSecret changed the secret: %v", d)
+	}
+}

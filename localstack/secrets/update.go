@@ -47,15 +47,15 @@ func (s *Service) updateSecret(ctx context.Context, call *awsapi.Call) (any, err
 			return nil, err
 		}
 	}
-	if in.Description != nil {
-		sec.Description = *in.Description
-	}
 	if !val.empty() {
 		v, err := s.putVersion(ctx, sec, deref(in.ClientRequestToken), val, nil)
 		if err != nil {
 			return nil, err
 		}
 		out.VersionId = &v.ID
+	}
+	if in.Description != nil { // last: a failed value leaves the description alone
+		sec.Description = *in.Description
 	}
 	sec.LastChanged = s.now()
 	return out, nil
