@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// keyN is the ARN of the i-th synthetic key.
+func keyN(i int) string {
+	return fmt.Sprintf("arn:aws:kms:us-east-1:111122223333:key/%08d-0000-4000-8000-000000000000", i)
+}
+
+// seedKeys gives n keys activity in win: one caller, a few Decrypts each.
+func seedKeys(e *env, n int) {
+	e.t.Helper()
+	e.ingest(many(n, func(i int) fixture {
+		return load(e.t, "eventbridge-kms-decrypt").at(min_(i%5), fmt.Sprintf("k%d", i)).on(keyN(i))
+	})...)
+}
+
+// The DynamoDB requests of one evaluation grow with the keys that had activity
+// in the window, not with what the table holds (idle keys cost nothing): one
+// usage Query per active key plus batched first-seen and rollup requests, and
+// on a key's first window one INSUFFICIENT_DATA write (baseline warm-up).
+func TestRequestsBoundedByActiveKeys(t *testing.T) {
+	e := newEnv(t, nil)
+	// 300 keys active a day earlier: in the table, idle in the windows below.
+	e.ingest(many(300, func(i int) fixture {
+		return load(e.t, "eventbridge-kms-decrypt").at(t0.AddDate(0, 0, -1), fmt.Sprintf("idle%d", i)).on(keyN(10_000 + i))
+	})...)
+	count := func(step, n int) int64 {
+		w := next(win, step)
+		e.ingest(many(n, func(i int) fixture {
+			return load(e.t, "eventbridge-kms-decrypt").at(w.Start, fmt.Sprintf("c%d-%d", step, i)).on(keyN(i))
+		})...)
+		e.db.reset()
+		e.evaluate(w, w.End)
+		return e.db.total()
+	}
+	first10 := count(0, 10)
+	first100 := count(1, 100)  // 90 keys seen for the first time
+	steady100 := count(2, 100) // the same 100 keys again
+	t.Logf("requests: 10 new keys %d, 100 keys (90 new) %d, 100 known keys %d", first10, first100, steady100)
+	if per := float64(first100-first10) / 90; per > 2.1 {
+		t.Errorf("%.2f requests per new active key, want ≤ 2.1", per)
+	}
+	if per := float64(steady100) / 100; per > 1.3 {
+		t.Errorf("%.2f requests per known active key, want ≤ 1.3", per)
+	}
+	if fixed := first10 - 2*10; fixed > 40 {
+		t.Errorf("fixed cost %d requests, want ≤ 40", fixed)
+	}
+}
+
+// BenchmarkEvaluate measures one evaluation with 100 and 1,000 active keys on
+// DynamoDB Local (re-evaluating one window: every read and rollup write runs,
+// the state machine finds it already applied). The ratio of the two is the
+// per-key scaling; requests/op is reported from a counting client.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			e := newEnv(b, nil)
+			seedKeys(e, n)
+			e.evaluate(win, win.End)
+			e.db.reset()
+			b.ResetTimer()
+			for b.Loop() {
+				e.evaluate(win, win.End)
+			}
+			b.ReportMetric(float64(e.db.total())/float64(b.N), "requests/op")
+		})
+	}
+}
+
+// BenchmarkPeerUsageQueries is the floor BenchmarkEvaluate is compared with:
+// only the one usage Query per active key, at the evaluator's concurrency.
+func BenchmarkPeerUsageQueries(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			e := newEnv(b, nil)
+			seedKeys(e, n)
+			b.ResetTimer()
+			for b.Loop() {
+				var g errgroup.Group
+				g.SetLimit(e.ev.Concurrency)
+				for i := range n {
+					g.Go(func() error {
+						_, err := e.store.Usage(b.Context(), keyN(i), win.Start, win.End)
+						return err
+					})
+				}
+				if err := g.Wait(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
