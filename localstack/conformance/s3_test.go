@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -170,5 +173,45 @@ func TestS3StateSurvivesRestart(t *testing.T) {
 	defer got.Body.Close()
 	if b, _ := io.ReadAll(got.Body); string(b) != "kept" {
 		t.Errorf("after restart = %q", b)
+	}
+}
+
+// TestS3HostileKeys sends raw requests whose keys try to leave the data
+// directory: they are stored as keys, never as paths.
+func TestS3HostileKeys(t *testing.T) {
+	requireLocal(t)
+	dir := t.TempDir()
+	srv := endpointtest.StartWith(t, endpoint.Options{DataDir: filepath.Join(dir, "data")})
+	c := s3.NewFromConfig(endpointtest.Config(srv, ""), func(o *s3.Options) { o.UsePathStyle = true })
+	ctx := ctxT(t)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("hostile")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"../../../escape", "..%2F..%2Fescape2", "a/../../../escape3", "%00nul"} {
+		req, err := http.NewRequest(http.MethodPut, srv.URL+"/hostile/"+key, strings.NewReader("evil"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("PUT %q = %d", key, resp.StatusCode)
+		}
+	}
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && strings.Contains(filepath.Base(p), "escape") {
+			t.Errorf("a key became a file: %s", p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("hostile")})
+	if err != nil || len(l.Contents) != 4 {
+		t.Errorf("listing = %+v, %v", l, err)
 	}
 }

@@ -528,3 +528,40 @@ func TestSecretsManagerStateSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretsManagerHostileRequests sends raw bodies the SDK would never build:
+// each gets the AWS error document and nothing is created.
+func TestSecretsManagerHostileRequests(t *testing.T) {
+	srv := requireLocal(t)
+	name := secretName(t)
+	cases := []struct{ body, code string }{
+		{`{"Name":"` + name + `","SecretBinary":"!!not-base64!!"}`, "SerializationException"},
+		{`{"Name":42}`, "SerializationException"},
+		{`{"Name":"` + name + `",`, "SerializationException"},
+		{`{"Name":"clé-` + name + `","SecretString":"v"}`, "InvalidParameterException"},
+		{`{"Name":"` + name + `","SecretString":"` + strings.Repeat("x", 65537) + `"}`, "ValidationException"},
+		{`{"Name":"` + name + `","SecretString":"a","SecretBinary":"YQ=="}`, "InvalidParameterException"},
+	}
+	for _, tc := range cases {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "secretsmanager.CreateSecret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Type string `json:"__type"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.HasSuffix(doc.Type, tc.code) {
+			t.Errorf("%.60s… = %d %q, want 400 %s", tc.body, resp.StatusCode, doc.Type, tc.code)
+		}
+	}
+	_, err := smClient().DescribeSecret(ctxT(t), &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	var nf *smtypes.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("a refused request created the secret: %v", err)
+	}
+}
