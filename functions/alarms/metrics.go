@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,9 +47,14 @@ func (m *Metrics) emit(t time.Time, ns string, dims [][]string, values map[strin
 	for k, v := range values {
 		doc[k] = v
 		if _, isNum := v.(int64); isNum {
-			metrics = append(metrics, emfMetric{Name: k, Unit: "Count"})
+			unit := "Count"
+			if strings.HasSuffix(k, "Ms") {
+				unit = "Milliseconds"
+			}
+			metrics = append(metrics, emfMetric{Name: k, Unit: unit})
 		}
 	}
+	slices.SortFunc(metrics, func(a, b emfMetric) int { return strings.Compare(a.Name, b.Name) })
 	doc["_aws"] = map[string]any{
 		"Timestamp":         t.UnixMilli(),
 		"CloudWatchMetrics": []emfDirective{{Namespace: ns, Dimensions: dims, Metrics: metrics}},

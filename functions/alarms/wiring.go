@@ -29,6 +29,7 @@ func NewEvaluator(db DynamoDB, a Audit, tbl string, rc rules.Config) *Evaluator 
 		FirstSeen:     FirstSeen{DB: db, Table: tbl, Concurrency: conc},
 		Hourly:        Hourly{DB: db, Table: tbl, Concurrency: conc},
 		Alarms:        alarmstate.Store{DB: db, Table: tbl},
+		Ledger:        RotationLedger{DB: db, Table: tbl},
 		Rules:         rules.Build(rc),
 		Policy:        alarmstate.DefaultPolicy(),
 		Account:       rc.Account,
