@@ -17,6 +17,12 @@ type ObjectCreated struct {
 	Key       string
 	Size      int64
 	ETag      string // hex MD5, unquoted, as S3 event notifications carry it
+	Sequencer string // orders events for one key: later writes have greater values
+}
+
+// Event is the notification body S3 delivers to SQS, SNS and Lambda.
+func (o ObjectCreated) Event() events.S3Event {
+	return events.S3Event{Records: []events.S3EventRecord{o.Record()}}
 }
 
 // Record returns the notification as an S3 event record, the shape S3 sends to
@@ -28,10 +34,11 @@ func (o ObjectCreated) Record() events.S3EventRecord {
 		AWSRegion:    o.Region,
 		EventTime:    o.Time,
 		EventName:    o.EventName,
+		PrincipalID:  events.S3UserIdentity{PrincipalID: "AWS:local"},
 		S3: events.S3Entity{
 			SchemaVersion: "1.0",
 			Bucket:        events.S3Bucket{Name: o.Bucket, Arn: "arn:aws:s3:::" + o.Bucket},
-			Object:        events.S3Object{Key: strings.ReplaceAll(url.QueryEscape(o.Key), "%2F", "/"), URLDecodedKey: o.Key, Size: o.Size, ETag: o.ETag},
+			Object:        events.S3Object{Key: strings.ReplaceAll(url.QueryEscape(o.Key), "%2F", "/"), URLDecodedKey: o.Key, Size: o.Size, ETag: o.ETag, Sequencer: o.Sequencer},
 		},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash"
 	"hash/crc32"
 	"io"
@@ -74,6 +75,7 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucketName, 
 	o.ETag = `"` + hex.EncodeToString(sum[:]) + `"`
 
 	s.mu.Lock()
+	seq := s.seq + 1
 	b, err := s.lookup(bucketName) // the bucket may have gone meanwhile
 	if err == nil {
 		o.LastModified = s.opts.Now().UTC().Truncate(time.Millisecond)
@@ -84,6 +86,7 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucketName, 
 		}
 		if err == nil {
 			b.objects[key] = o
+			s.seq++
 		}
 	}
 	if err == nil && s.opts.OnObjectCreated != nil {
@@ -103,6 +106,7 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucketName, 
 		s.opts.OnObjectCreated(ObjectCreated{
 			EventName: "ObjectCreated:Put", Time: o.LastModified, Region: s.opts.Region,
 			Bucket: bucketName, Key: key, Size: o.Size, ETag: strings.Trim(o.ETag, `"`),
+			Sequencer: fmt.Sprintf("%016X%08X", o.LastModified.UnixMilli(), seq),
 		})
 	}
 	return nil

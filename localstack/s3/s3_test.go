@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -223,6 +224,9 @@ func TestObjectCreatedHook(t *testing.T) {
 		t.Fatalf("events = %+v", got)
 	}
 	rec := got[0].Record()
+	if body, _ := json.Marshal(got[0].Event()); !strings.Contains(string(body), `"eventName":"ObjectCreated:Put"`) || !strings.Contains(string(body), `"sequencer":"`) {
+		t.Errorf("event = %s", body)
+	}
 	if rec.S3.Object.Key != "dir/a+b.json" || rec.S3.Bucket.Arn != "arn:aws:s3:::b-1" || rec.EventSource != "aws:s3" {
 		t.Errorf("record = %+v", rec)
 	}

@@ -35,6 +35,7 @@ type Service struct {
 	mu      sync.RWMutex
 	buckets map[string]*bucket
 	notify  sync.Mutex // keeps OnObjectCreated calls in write order
+	seq     uint32     // write counter for event sequencers
 }
 
 // New loads existing buckets from opts.DataDir, if any.
