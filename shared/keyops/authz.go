@@ -35,8 +35,8 @@ const (
 
 // resource kinds an action applies to
 const (
-	resKey    = "key"
-	resSecret = "secret"
+	resKey    = "key" // Decide kind of key aliases
+	resSecret = "secret" // Decide kind of secret names
 )
 
 // Decide is the policy evaluation: deny by default; a statement allows an action

@@ -1,7 +1,6 @@
 package keyops
 
 import (
-	"encoding/json"
 	"io"
 	"strconv"
 	"sync"
@@ -20,47 +19,22 @@ const metricNamespace = "keyward/keyops"
 
 func newEMF(w io.Writer, now func() time.Time) *emf { return &emf{w: w, now: now} }
 
-type emfMetric struct {
-	Name string `json:"Name"`
-	Unit string `json:"Unit"`
-}
-
-type emfDirective struct {
-	Namespace  string      `json:"Namespace"`
-	Dimensions [][]string  `json:"Dimensions"`
-	Metrics    []emfMetric `json:"Metrics"`
-}
-
-type emfMeta struct {
-	Timestamp         int64          `json:"Timestamp"`
-	CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
-}
-
-func (e *emf) write(dims []string, metrics []emfMetric, fields map[string]any) {
-	fields["_aws"] = emfMeta{
-		Timestamp: e.now().UnixMilli(),
-		CloudWatchMetrics: []emfDirective{{
-			Namespace: metricNamespace, Dimensions: [][]string{dims}, Metrics: metrics,
-		}},
-	}
-	b, err := json.Marshal(fields)
-	if err != nil {
-		return
-	}
-	b = append(b, '\n')
-	e.mu.Lock()
-	_, _ = e.w.Write(b)
-	e.mu.Unlock()
-}
-
 // decision counts one authorization decision.
 func (e *emf) decision(action string, allowed bool) {
 	d := "deny"
 	if allowed {
 		d = "allow"
 	}
-	e.write([]string{"Action", "Decision"}, []emfMetric{{Name: "AuthzDecisions", Unit: "Count"}},
-		map[string]any{"Action": action, "Decision": d, "AuthzDecisions": 1})
+	// hand-built: this line is written on every request
+	b := make([]byte, 0, 256)
+	b = append(b, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, e.now().UnixMilli(), 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"`+metricNamespace+`","Dimensions":[["Action","Decision"]],"Metrics":[{"Name":"AuthzDecisions","Unit":"Count"}]}]},"Action":`...)
+	b = strconv.AppendQuote(b, action)
+	b = append(b, `,"Decision":"`...)
+	b = append(b, d...)
+	b = append(b, "\",\"AuthzDecisions\":1}\n"...)
+	e.emit(b)
 }
 
 // request counts one request and its latency.
@@ -68,10 +42,21 @@ func (e *emf) request(route string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	e.write([]string{"Route", "StatusClass"},
-		[]emfMetric{{Name: "Requests", Unit: "Count"}, {Name: "Latency", Unit: "Milliseconds"}},
-		map[string]any{
-			"Route": route, "StatusClass": strconv.Itoa(status/100) + "xx",
-			"Requests": 1, "Latency": float64(d.Microseconds()) / 1000,
-		})
+	b := make([]byte, 0, 320)
+	b = append(b, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, e.now().UnixMilli(), 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"`+metricNamespace+`","Dimensions":[["Route","StatusClass"]],"Metrics":[{"Name":"Requests","Unit":"Count"},{"Name":"Latency","Unit":"Milliseconds"}]}]},"Route":`...)
+	b = strconv.AppendQuote(b, route)
+	b = append(b, `,"StatusClass":"`...)
+	b = strconv.AppendInt(b, int64(status/100), 10)
+	b = append(b, `xx","Requests":1,"Latency":`...)
+	b = strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 3, 64)
+	b = append(b, "}\n"...)
+	e.emit(b)
+}
+
+func (e *emf) emit(b []byte) {
+	e.mu.Lock()
+	_, _ = e.w.Write(b)
+	e.mu.Unlock()
 }
