@@ -35,7 +35,7 @@ const (
 
 // resource kinds an action applies to
 const (
-	resKey    = "key" // Decide kind of key aliases
+	resKey    = "key"    // Decide kind of key aliases
 	resSecret = "secret" // Decide kind of secret names
 )
 
