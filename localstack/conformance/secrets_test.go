@@ -565,3 +565,23 @@ func TestSecretsManagerHostileRequests(t *testing.T) {
 		t.Errorf("a refused request created the secret: %v", err)
 	}
 }
+
+func TestSecretsManagerBatchGetSecretValue(t *testing.T) {
+	c, ctx := smClient(), ctxT(t)
+	name, _ := createSecret(t, c, "batched")
+	out, err := c.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{name, name + "-missing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.SecretValues) != 1 || aws.ToString(out.SecretValues[0].SecretString) != "batched" {
+		t.Errorf("SecretValues = %+v", out.SecretValues)
+	}
+	if len(out.Errors) != 1 || aws.ToString(out.Errors[0].ErrorCode) != "ResourceNotFoundException" {
+		t.Errorf("Errors = %+v", out.Errors)
+	}
+	var param *smtypes.InvalidParameterException
+	_, err = c.BatchGetSecretValue(ctx, &secretsmanager.BatchGetSecretValueInput{})
+	if !errors.As(err, &param) {
+		t.Errorf("neither list nor filters: %v", err)
+	}
+}

@@ -66,6 +66,7 @@ var handlers = map[string]handler{
 	"CreateSecret":             (*Service).createSecret,
 	"DescribeSecret":           (*Service).describeSecret,
 	"GetSecretValue":           (*Service).getSecretValue,
+	"BatchGetSecretValue":      (*Service).batchGetSecretValue,
 	"PutSecretValue":           (*Service).putSecretValue,
 	"UpdateSecret":             (*Service).updateSecret,
 	"UpdateSecretVersionStage": (*Service).updateSecretVersionStage,

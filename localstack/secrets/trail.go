@@ -12,7 +12,7 @@ const resourceType = "AWS::SecretsManager::Secret"
 
 var readOnly = map[string]bool{
 	"DescribeSecret": true, "GetSecretValue": true, "ListSecretVersionIds": true,
-	"ListSecrets": true, "GetRandomPassword": true, "GetResourcePolicy": true,
+	"ListSecrets": true, "BatchGetSecretValue": true, "GetRandomPassword": true, "GetResourcePolicy": true,
 }
 
 // hidden are request members CloudTrail never records.
