@@ -1,7 +1,9 @@
 package sns
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -79,6 +81,10 @@ func (s *Service) publish(_ *awsapi.Call, p url.Values) (any, error) {
 				s.mu.Unlock()
 				return nil, errInvalid("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 			}
+			if prev, ok := s.duplicate(t, &msg); ok {
+				s.mu.Unlock() // within the 5-minute deduplication interval: accepted, not delivered again
+				return publishResult{MessageId: prev.MessageID, SequenceNumber: prev.SequenceNumber}, nil
+			}
 			t.Seq++
 			msg.SequenceNumber = strconv.FormatUint(10000000000000000000+t.Seq, 10)
 		}
@@ -97,6 +103,26 @@ func (s *Service) publish(_ *awsapi.Call, p url.Values) (any, error) {
 		s.opts.OnPublish(msg)
 	}
 	return publishResult{MessageId: msg.MessageID, SequenceNumber: msg.SequenceNumber}, nil
+}
+
+// dedupWindow is SNS FIFO's deduplication interval.
+const dedupWindow = 5 * time.Minute
+
+// duplicate finds a message published to FIFO topic t with the same
+// deduplication id (or, with ContentBasedDeduplication, the same body's
+// SHA-256) within the deduplication interval. The caller holds s.mu.
+func (s *Service) duplicate(t *topic, m *Message) (Message, bool) {
+	if m.MessageDeduplicationID == "" {
+		sum := sha256.Sum256([]byte(m.Message))
+		m.MessageDeduplicationID = hex.EncodeToString(sum[:])
+	}
+	since := s.opts.Now().Add(-dedupWindow)
+	for i := len(s.messages) - 1; i >= 0 && s.messages[i].Time.After(since); i-- {
+		if p := s.messages[i]; p.Topic == t.ARN && p.MessageDeduplicationID == m.MessageDeduplicationID {
+			return p, true
+		}
+	}
+	return Message{}, false
 }
 
 // parsePublish applies Publish's documented constraints to the request.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward/localstack/awsapi"
 )
@@ -296,5 +297,22 @@ func TestMaxMessages(t *testing.T) {
 	}
 	if m := s.Messages(""); len(m) != 3 || m[0].Message != "3" {
 		t.Errorf("kept = %+v", m)
+	}
+}
+
+func TestFIFODeduplication(t *testing.T) {
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	s, _ := New(Options{Now: func() time.Time { return now }})
+	fifo := mustQuery(t, s, "CreateTopic", "Name", "f.fifo", "Attributes.entry.1.key", "FifoTopic", "Attributes.entry.1.value", "true",
+		"Attributes.entry.2.key", "ContentBasedDeduplication", "Attributes.entry.2.value", "true").(createTopicResult).TopicArn
+	a := mustQuery(t, s, "Publish", "TopicArn", fifo, "Message", "m", "MessageGroupId", "g").(publishResult)
+	b := mustQuery(t, s, "Publish", "TopicArn", fifo, "Message", "m", "MessageGroupId", "g").(publishResult)
+	c := mustQuery(t, s, "Publish", "TopicArn", fifo, "Message", "other", "MessageGroupId", "g").(publishResult)
+	if a != b || c.MessageId == a.MessageId || len(s.Messages("")) != 2 {
+		t.Errorf("a=%v b=%v c=%v, %d recorded", a, b, c, len(s.Messages("")))
+	}
+	now = now.Add(6 * time.Minute)
+	if d := mustQuery(t, s, "Publish", "TopicArn", fifo, "Message", "m", "MessageGroupId", "g").(publishResult); d.MessageId == a.MessageId {
+		t.Error("deduplicated after the 5-minute interval")
 	}
 }
