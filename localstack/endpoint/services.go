@@ -36,7 +36,8 @@ func (s *Server) registerServices() error {
 	}
 	s.RegisterREST("s3", objects)
 
-	topics, err := sns.New(sns.Options{Region: o.Region, AccountID: o.AccountID, StatePath: s.StatePath("sns.json")})
+	topics, err := sns.New(sns.Options{Region: o.Region, AccountID: o.AccountID, StatePath: s.StatePath("sns.json"),
+		Invoker: o.Invoker})
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ func (s *Service) Messages(topic string) []Message {
 	out := []Message{}
 	for _, m := range s.messages {
 		if topic == "" || m.Topic == topic || strings.HasSuffix(m.Topic, ":"+topic) {
+			m.Deliveries = slices.Clone(m.Deliveries) // the worker updates the stored ones
 			out = append(out, m)
 		}
 	}

@@ -36,6 +36,7 @@ type Message struct {
 	MessageDeduplicationID string               `json:"messageDeduplicationId,omitempty"`
 	SequenceNumber         string               `json:"sequenceNumber,omitempty"`
 	Time                   time.Time            `json:"time"`
+	Deliveries             []Delivery           `json:"deliveries,omitempty"`
 }
 
 // Attribute is a message attribute (BinaryValue is base64, as on the wire).
@@ -94,7 +95,14 @@ func (s *Service) publish(_ *awsapi.Call, p url.Values) (any, error) {
 	}
 	msg.MessageID = awsapi.NewUUID()
 	msg.Time = s.opts.Now().UTC()
+	var ds []delivery
+	if t, ok := s.topics[msg.Topic]; ok {
+		ds = s.deliveries(t, &msg)
+	}
 	err = s.record(msg)
+	if err == nil {
+		s.enqueue(ds)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err

@@ -26,7 +26,9 @@ type Options struct {
 	MaxMessages int    // default DefaultMaxMessages
 	// OnPublish, when set, is called with every published message, outside any lock.
 	OnPublish func(Message)
-	Now       func() time.Time
+	// Invoker delivers messages to "lambda" subscriptions; nil records them only.
+	Invoker awsapi.Invoker
+	Now     func() time.Time
 }
 
 // Service is the SNS state of one endpoint; safe for concurrent use.
@@ -36,6 +38,10 @@ type Service struct {
 	topics   map[string]*topic // by ARN
 	messages []Message
 	journal  *journal
+
+	queue      chan delivery // to the delivery worker, started on first use
+	workerDone chan struct{}
+	pending    sync.WaitGroup
 }
 
 type topic struct {
@@ -103,6 +109,17 @@ func (s *Service) ServeQuery(_ context.Context, call *awsapi.Call, params url.Va
 
 // Close implements io.Closer.
 func (s *Service) Close() error {
+	s.mu.Lock()
+	q, done := s.queue, s.workerDone
+	s.queue = nil
+	s.mu.Unlock()
+	if q != nil { // let queued deliveries finish, for up to 5 s
+		close(q)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.journal != nil {
