@@ -7,8 +7,10 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/subtle"
+	"encoding"
 	"encoding/binary"
 	"hash"
+	"sync"
 )
 
 var (
@@ -38,6 +40,9 @@ func kdfHash(s *suite) func() hash.Hash {
 func deriveKeys(s *suite, dataKey, messageID []byte) (encKey, commitKey []byte) {
 	if s.kdf == 0 {
 		return dataKey, nil
+	}
+	if s.commit {
+		return deriveCommitKeys(s.id, dataKey, messageID)
 	}
 	newHash := kdfHash(s)
 	var salt []byte
@@ -83,4 +88,82 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(b)
+}
+
+// hkdf512 computes the committing suites' HKDF-SHA512 with one reused SHA-512 state: ten
+// compression blocks and no allocation but the two keys. Messages encrypted under cached
+// materials pay this on every message, so it is worth the hand-rolled HMAC.
+type hkdf512 struct {
+	h          hash.Hash
+	pad        [sha512.BlockSize]byte
+	prk, inner [sha512.Size]byte
+	ipad, opad []byte // marshaled SHA-512 states after the PRK's ipad and opad blocks
+}
+
+var hkdfPool = sync.Pool{New: func() any {
+	return &hkdf512{h: sha512.New(), ipad: make([]byte, 0, 256), opad: make([]byte, 0, 256)}
+}}
+
+// start resets the hash and absorbs key ⊕ pad (key is at most one block).
+func (k *hkdf512) start(key []byte, pad byte) {
+	for i := range k.pad {
+		k.pad[i] = pad
+	}
+	for i, b := range key {
+		k.pad[i] ^= b
+	}
+	k.h.Reset()
+	k.h.Write(k.pad[:])
+}
+
+func (k *hkdf512) save(dst []byte) []byte {
+	b, err := k.h.(encoding.BinaryAppender).AppendBinary(dst[:0])
+	if err != nil {
+		panic("envelope: sha512 state: " + err.Error())
+	}
+	return b
+}
+
+func (k *hkdf512) restore(state []byte) {
+	if err := k.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+		panic("envelope: sha512 state: " + err.Error())
+	}
+}
+
+func deriveCommitKeys(id SuiteID, dataKey, messageID []byte) (encKey, commitKey []byte) {
+	k := hkdfPool.Get().(*hkdf512)
+	defer hkdfPool.Put(k)
+	// Extract: PRK = HMAC(key = message id, data key).
+	k.start(messageID, 0x36)
+	k.h.Write(dataKey)
+	k.h.Sum(k.inner[:0])
+	k.start(messageID, 0x5c)
+	k.h.Write(k.inner[:])
+	k.h.Sum(k.prk[:0])
+	// Expand, one block each: T(1) = HMAC(PRK, info ‖ 0x01).
+	out := make([]byte, 2*sha512.Size)
+	k.start(k.prk[:], 0x36)
+	k.ipad = k.save(k.ipad)
+	var info [2 + 9 + 1]byte
+	binary.BigEndian.PutUint16(info[:], uint16(id))
+	copy(info[2:], deriveKeyLabel)
+	info[11] = 1
+	k.h.Write(info[:])
+	k.h.Sum(k.inner[:0])
+	k.start(k.prk[:], 0x5c)
+	k.opad = k.save(k.opad)
+	k.h.Write(k.inner[:])
+	k.h.Sum(out[:0])
+
+	k.restore(k.ipad)
+	copy(info[:9], commitKeyLabel)
+	info[9] = 1
+	k.h.Write(info[:10])
+	k.h.Sum(k.inner[:0])
+	k.restore(k.opad)
+	k.h.Write(k.inner[:])
+	k.h.Sum(out[sha512.Size:sha512.Size])
+	clear(k.prk[:])
+	clear(k.inner[:])
+	return out[:32:32], out[sha512.Size : sha512.Size+commitKeyLen : sha512.Size+commitKeyLen]
 }
