@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/keyward/keyward/localstack/endpoint"
+	"github.com/keyward/keyward/localstack/endpoint/endpointtest"
 	"github.com/keyward/keyward/shared/rotation"
 	"github.com/keyward/keyward/shared/rotation/rotationtest"
 )
@@ -115,18 +117,26 @@ func (noopInvoker) Invoke(context.Context, string, []byte) ([]byte, error) { ret
 func TestFixturesDriveARotation(t *testing.T) {
 	ctx := context.Background()
 	p := &keyProvider{active: map[string]string{"k-0": "key-initial-0000000000"}}
-	srv := httptest.NewServer(p)
-	defer srv.Close()
+	provider := httptest.NewServer(p)
+	defer provider.Close()
 
-	sm := rotationtest.New(noopInvoker{})
-	cred, _ := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("provider-admin"), SecretString: aws.String(`{"token":"admin-token"}`)})
-	value, _ := rotation.Secret{"engine": "apikey", "createurl": srv.URL + "/keys", "testurl": srv.URL + "/whoami",
-		"revokeurl": srv.URL + "/keys/{id}", "credentialarn": aws.ToString(cred.ARN), "keyid": "k-0", "apikey": "key-initial-0000000000"}.Encode()
-	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("keyward/rotation-demo"), SecretString: aws.String(value)}); err != nil {
+	// The local endpoint, reached through the real SDK. The secret is named after
+	// the fixtures' ARN (name plus AWS's 6-character suffix), which the endpoint
+	// resolves as a partial ARN, so the fixture files run unchanged.
+	srv := endpointtest.StartWith(t, endpoint.Options{Invoker: noopInvoker{}})
+	sm := secretsmanager.NewFromConfig(endpointtest.Config(srv, ""))
+	cred, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("provider-admin"), SecretString: aws.String(`{"token":"admin-token"}`)})
+	if err != nil {
 		t.Fatal(err)
 	}
+	value, _ := rotation.Secret{"engine": "apikey", "createurl": provider.URL + "/keys", "testurl": provider.URL + "/whoami",
+		"revokeurl": provider.URL + "/keys/{id}", "credentialarn": aws.ToString(cred.ARN), "keyid": "k-0", "apikey": "key-initial-0000000000"}.Encode()
 	var ev events.SecretsManagerSecretRotationEvent
 	_ = json.Unmarshal(fixture(t, "createsecret"), &ev)
+	name := ev.SecretID[strings.LastIndex(ev.SecretID, ":")+1:]
+	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {
+		t.Fatal(err)
+	}
 	// Stage AWSPENDING for the fixtures' token as RotateSecret does (the no-op
 	// invoker leaves the steps to this test).
 	if _, err := sm.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(ev.SecretID),
