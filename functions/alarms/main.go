@@ -13,11 +13,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward/shared/alarmstate"
 	"github.com/keyward/keyward/shared/audit"
@@ -42,7 +44,7 @@ func main() {
 //
 //	TABLE_NAME            the keyward table (default keyward)
 //	ALARM_TOPIC_ARN       SNS topic for notifications (empty: state only)
-//	ACCOUNT_ID            the account that owns keys and secrets
+//	ACCOUNT_ID            the account that owns keys and secrets (default: STS caller's)
 //	AWS_REGION            region (set by Lambda)
 //	ALARM_RULES_CONFIG    JSON overriding rule thresholds (rules.Config)
 //	ALARM_WINDOW          evaluation window (default 5m)
@@ -57,6 +59,13 @@ func newHandler(ctx context.Context, env func(string) string) (*Handler, error) 
 	}
 	tbl := or(env("TABLE_NAME"), table.DefaultName)
 	account, region := env("ACCOUNT_ID"), or(env("AWS_REGION"), cfg.Region)
+	if account == "" { // the account owning keys and secrets: the function's own
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, fmt.Errorf("ACCOUNT_ID unset and GetCallerIdentity failed: %w", err)
+		}
+		account = aws.ToString(id.Account)
+	}
 	rc, err := rules.ParseConfig(account, []byte(env("ALARM_RULES_CONFIG")))
 	if err != nil {
 		return nil, err
