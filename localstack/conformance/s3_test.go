@@ -215,3 +215,22 @@ func TestS3HostileKeys(t *testing.T) {
 		t.Errorf("listing = %+v, %v", l, err)
 	}
 }
+
+func TestS3ServerSideEncryptionHeaders(t *testing.T) {
+	c, ctx := s3Client(), ctxT(t)
+	name := bucket(t, c)
+	keyARN := "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(name), Key: aws.String("trail.json.gz"), Body: strings.NewReader("x"),
+		ServerSideEncryption: s3types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String(keyARN)})
+	if err != nil || put.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(put.SSEKMSKeyId) != keyARN {
+		t.Fatalf("PutObject = %+v, %v", put, err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(name), Key: aws.String("trail.json.gz")})
+	if err != nil || head.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms {
+		t.Errorf("HeadObject = %+v, %v", head, err)
+	}
+	plain, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(name), Key: aws.String("plain"), Body: strings.NewReader("x")})
+	if err != nil || plain.ServerSideEncryption != s3types.ServerSideEncryptionAes256 {
+		t.Errorf("default encryption = %+v, %v", plain, err)
+	}
+}

@@ -21,7 +21,11 @@ import (
 )
 
 // entityHeaders are the request headers stored with an object and returned on GET.
-var entityHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"}
+var entityHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires",
+	"X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"}
+
+// sseHeaders are echoed on PUT as S3 does (the bytes are not encrypted locally).
+var sseHeaders = entityHeaders[6:]
 
 // checksums are the x-amz-checksum-* algorithms verified on PUT.
 var checksums = map[string]func() hash.Hash{
@@ -71,6 +75,13 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucketName, 
 	if o.Headers["Content-Type"] == "" {
 		o.Headers["Content-Type"] = "binary/octet-stream"
 	}
+	switch sse := o.Headers["X-Amz-Server-Side-Encryption"]; sse {
+	case "":
+		o.Headers["X-Amz-Server-Side-Encryption"] = "AES256" // every bucket encrypts by default (SSE-S3)
+	case "AES256", "aws:kms", "aws:kms:dsse":
+	default:
+		return errInvalidArgument("The encryption method specified is not supported")
+	}
 	sum := md5.Sum(data)
 	o.ETag = `"` + hex.EncodeToString(sum[:]) + `"`
 
@@ -98,6 +109,11 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucketName, 
 		return err
 	}
 	w.Header().Set("ETag", o.ETag)
+	for _, h := range sseHeaders {
+		if v := o.Headers[h]; v != "" {
+			w.Header().Set(h, v)
+		}
+	}
 	for algo, v := range o.Checksums {
 		w.Header().Set("x-amz-checksum-"+algo, v)
 	}

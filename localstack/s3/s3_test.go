@@ -74,7 +74,7 @@ func TestObjectRoundTrip(t *testing.T) {
 			sum := md5.Sum(body)
 			w := do(t, s, "PUT", "/logs/AWSLogs/111122223333/CloudTrail/a%20b.json.gz", body,
 				"Content-Type", "application/json", "x-amz-meta-origin", "tap", "Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
-			if w.Code != 200 || w.Header().Get("ETag") != fmt.Sprintf(`"%x"`, sum) {
+			if w.Code != 200 || w.Header().Get("ETag") != fmt.Sprintf(`"%x"`, sum) || w.Header().Get("X-Amz-Server-Side-Encryption") != "AES256" {
 				t.Fatalf("PutObject = %d %v %s", w.Code, w.Header(), w.Body)
 			}
 			g := do(t, s, "GET", "/logs/AWSLogs/111122223333/CloudTrail/a%20b.json.gz", nil)
@@ -131,6 +131,7 @@ func TestS3Errors(t *testing.T) {
 		{"bad max-keys", "GET", "/b-1?list-type=2&max-keys=x", nil, nil, 400, "InvalidArgument"},
 		{"bad token", "GET", "/b-1?list-type=2&continuation-token=%25", nil, nil, 400, "InvalidArgument"},
 		{"post", "POST", "/b-1/k", nil, nil, 405, "MethodNotAllowed"},
+		{"bad sse", "PUT", "/b-1/k", []byte("x"), []string{"x-amz-server-side-encryption", "rot13"}, 400, "InvalidArgument"},
 		{"bucket not empty", "DELETE", "/full", nil, nil, 409, "BucketNotEmpty"},
 	}
 	do(t, s, "PUT", "/full", nil)
