@@ -75,13 +75,14 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 	c := &cluster{dir: dir, bin: bin}
+	uid, gid := -1, -1
 	if os.Geteuid() == 0 { // initdb refuses to run as root
 		u, err := user.Lookup("postgres")
 		if err != nil {
 			return nil, fmt.Errorf("running as root and no postgres user: %w", err)
 		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
+		uid, _ = strconv.Atoi(u.Uid)
+		gid, _ = strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
 			return nil, err
 		}
@@ -98,7 +99,12 @@ func startCluster() (*cluster, error) {
 	if c.port, err = freePort(); err != nil {
 		return nil, err
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60", c.port, dir)
+	certFile, keyFile, err := writeServerCert(dir, uid, gid)
+	if err != nil {
+		return nil, err
+	}
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60 -c ssl=on -c ssl_cert_file=%s -c ssl_key_file=%s",
+		c.port, dir, certFile, keyFile)
 	if err := c.run("pg_ctl", "-D", filepath.Join(dir, "data"), "-o", opts, "-w", "-t", "60", "-l", filepath.Join(dir, "log"), "start"); err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func loginSecret(ctx context.Context, s rotation.Secret) error {
 	if err != nil {
 		return err
 	}
-	return login(ctx, d, Options{})
+	return login(ctx, d, Options{RootCAs: testCA})
 }
 
 // unreachableSecret provisions a secret (and, for alternating users, its master)
@@ -121,4 +121,19 @@ func TestSingleUserMatrix(t *testing.T) {
 
 func TestAlternatingUsersMatrix(t *testing.T) {
 	rotationtest.RunMatrix(t, backend, alternatingTarget(), newRotator(NewAlternating(Options{})))
+}
+
+// The single-user rotation over verified TLS ("ssl": true, the private CA).
+func TestSingleUserOverTLS(t *testing.T) {
+	tgt := singleTarget()
+	plain := tgt.NewSecret
+	tgt.NewSecret = func(t *testing.T, c rotationtest.Client, username string) string {
+		s, err := rotation.ParseSecret(plain(t, c, username))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return encode(t, s.With(map[string]any{"ssl": true}))
+	}
+	tgt.Usernames = tgt.Usernames[:1]
+	rotationtest.RunMatrix(t, backend, tgt, newRotator(NewSingle(Options{RootCAs: testCA})))
 }
