@@ -21,6 +21,10 @@ type Config struct {
 	AccountID string // the account of the keys (root statement of key policies)
 	Region    string
 	Partition string // "aws" unless set
+	// Environment, when set, is the only environment keys may be created for: one
+	// deployment per environment, keys never shared across environments (and the
+	// function's IAM policy only reaches keys tagged with it).
+	Environment string
 
 	// GuardDays is N of the guardrails: no deletion of a key used in the last N days,
 	// no disable of such a key without force and a reason. Default 30.

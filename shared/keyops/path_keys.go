@@ -101,6 +101,9 @@ func (h *Handler) createKey(ctx context.Context, r *request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
+	if env := h.cfg.Environment; env != "" && in.Environment != env {
+		return response{}, badRequest("environment must be %q: this deployment manages only its own environment's keys", env)
+	}
 	policy, err := KeyPolicy(h.cfg.Partition, h.cfg.AccountID, in.Admins, in.Users, in.RequiredContext)
 	if err != nil {
 		return response{}, err

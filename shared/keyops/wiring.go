@@ -25,6 +25,7 @@ import (
 //	TABLE_NAME                 the keyward table (default keyward)
 //	ACCOUNT_ID                 the account of the keys (required: key policy root statement)
 //	AWS_REGION                 region (set by Lambda)
+//	KEYOPS_ENVIRONMENT         the only environment keys are created for (optional)
 //	KEYOPS_GUARD_DAYS          N of the guardrails (default 30)
 //	KEYOPS_SECRET_TTL          secret cache TTL (default 5m)
 //	KEYOPS_DATAKEY_TTL         data-key cache TTL (default 5m)
@@ -72,7 +73,7 @@ func NewFromEnv(ctx context.Context, cfg aws.Config, env func(string) string, lo
 	if err != nil {
 		return nil, fmt.Errorf("secret cache: %w", err)
 	}
-	h, err := New(Config{AccountID: env("ACCOUNT_ID"), Region: region, GuardDays: guard}, Deps{
+	h, err := New(Config{AccountID: env("ACCOUNT_ID"), Region: region, GuardDays: guard, Environment: env("KEYOPS_ENVIRONMENT")}, Deps{
 		KMS: kmsClient, SecretsManager: sm, Secrets: cache,
 		Envelope: NewESDK(kmsClient, ESDKConfig{TTL: dkTTL, MaxMessages: uint64(maxMsgs)}),
 		Audit:    FromAudit(audit.NewStore(db, audit.StoreConfig{Table: tbl})),
