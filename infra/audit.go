@@ -113,8 +113,15 @@ func newAudit(scope constructs.Construct, p *FunctionProps) {
 		Actions:   jsii.Strings("dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"),
 		Resources: &[]*string{p.Table.TableArn()},
 	}))
-	p.TableKey.Grant(fn, jsii.String("kms:Encrypt"), jsii.String("kms:Decrypt"), jsii.String("kms:GenerateDataKey*"))
-	hmacKey.GrantRead(fn, nil)
+	p.TableKey.Grant(fn, jsii.String("kms:Encrypt"), jsii.String("kms:Decrypt"), jsii.String("kms:GenerateDataKey"), jsii.String("kms:DescribeKey"))
+	// Not hmacKey.GrantRead: through the table key (another stack) it would add the
+	// role to the key policy and make the stacks depend on each other; the role's
+	// own policy already holds kms:Decrypt on the table key.
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ContextKeySecret"),
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+		Resources: &[]*string{hmacKey.SecretArn()},
+	}))
 
 	// EventBridge path.
 	eventsDLQ := deadLetterQueue(scope, "AuditEventsDLQ")
@@ -174,6 +181,12 @@ func newAudit(scope constructs.Construct, p *FunctionProps) {
 		Actions:   jsii.Strings("s3:GetObject"),
 		Resources: &[]*string{bucket.ArnForObjects(jsii.String(cfg.TrailPrefix + "*"))},
 	}))
+	objects := "Resource::arn:aws:s3:::" + cfg.TrailBucket + "/" + cfg.TrailPrefix + "*"
+	cdknag.NagSuppressions_AddResourceSuppressions(fn.Role(), &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("CloudTrail names its log files at delivery; GetObject is limited to the trail's log prefix."),
+		AppliesTo: &[]any{objects},
+	}}, jsii.Bool(true))
 	if cfg.TrailKeyARN != "" {
 		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("TrailLogFilesKey"),
