@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -95,6 +96,9 @@ func (c *CachingMaterials) Stats() CacheStats {
 	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
 }
 
+// serialPool holds buffers for serializing encryption contexts into cache identifiers.
+var serialPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
 // encryptID is ENTRY_ID for encryption materials: SHA-512(SHA-512(partition id) ‖ 0x00 ‖
 // SHA-512(context)), or with 0x01 ‖ suite id in place of 0x00 when the request names a suite.
 func (c *CachingMaterials) encryptID(suite SuiteID, ec map[string]string) (cacheID, error) {
@@ -106,10 +110,13 @@ func (c *CachingMaterials) encryptID(suite SuiteID, ec map[string]string) (cache
 		b = append(b, 1)
 		b = binary.BigEndian.AppendUint16(b, uint16(suite))
 	}
-	ser, err := serializeContext(ec)
+	sp := serialPool.Get().(*[]byte)
+	defer serialPool.Put(sp)
+	ser, err := appendContext((*sp)[:0], ec)
 	if err != nil {
 		return cacheID{}, err
 	}
+	*sp = ser
 	h := sha512.Sum512(ser)
 	return sha512.Sum512(append(b, h[:]...)), nil
 }
@@ -180,7 +187,17 @@ func (c *CachingMaterials) GetEncryptionMaterials(ctx context.Context, req *Encr
 			if m.Suite.IdentityKDF() {
 				return nil, nil
 			}
-			return &cacheEntry{enc: m, messages: 1, bytes: n}, nil
+			// Serialize the context once for every message the entry will serve. The copy keeps
+			// the underlying manager's materials untouched.
+			shared := *m
+			if shared.contextBytes, err = serializeContext(m.EncryptionContext); err != nil {
+				return nil, err
+			}
+			if shared.contextBytes == nil {
+				shared.contextBytes = []byte{}
+			}
+			fresh = &shared
+			return &cacheEntry{enc: &shared, messages: 1, bytes: n}, nil
 		})
 	return fresh, err
 }

@@ -49,9 +49,11 @@ func (c *Client) beginMessage(ctx context.Context, ec map[string]string, size in
 	if (s.curve != nil) != (m.SigningKey != nil) {
 		return nil, fmt.Errorf("envelope: materials signing key does not match suite %s", s.id)
 	}
-	ecBytes, err := serializeContext(m.EncryptionContext)
-	if err != nil {
-		return nil, err
+	ecBytes := m.contextBytes
+	if ecBytes == nil {
+		if ecBytes, err = serializeContext(m.EncryptionContext); err != nil {
+			return nil, err
+		}
 	}
 	h := &header{suite: s, contextBytes: ecBytes, edks: m.EncryptedDataKeys, contentType: contentFramed, frameLength: uint32(c.frameLength)}
 	if c.nonFramed {

@@ -15,6 +15,8 @@ type EncryptionMaterials struct {
 	PlaintextDataKey  []byte
 	EncryptedDataKeys []EncryptedDataKey
 	SigningKey        *ecdsa.PrivateKey // signed suites only
+
+	contextBytes []byte // serialized EncryptionContext, set by the cache before it shares the materials
 }
 
 // DecryptionMaterials are what a message is decrypted with. A keyring's OnDecrypt sets
