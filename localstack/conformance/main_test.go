@@ -31,8 +31,8 @@ func runSuite(m *testing.M) int {
 		endpointURL = u
 		return m.Run()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	srv, err := endpoint.Start(ctx, endpoint.Options{Addr: "127.0.0.1:0", DynamoDB: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	srv, err := endpoint.Start(ctx, endpoint.Options{Addr: "127.0.0.1:0", DynamoDB: true, WaitForDynamoDB: true})
 	cancel()
 	if err != nil {
 		// Without Java or the jar (or on a starved machine) the other services are

@@ -19,6 +19,9 @@ type Options struct {
 	Dir     string // folder holding DynamoDBLocal.jar; default: Locate()
 	Port    int    // 0 picks a free loopback port
 	DataDir string // empty: -inMemory
+	// Timeout bounds the wait for the JVM to answer; default 30 s. A machine
+	// shared by many builds can need more.
+	Timeout time.Duration
 }
 
 // Process is a running DynamoDB Local.
@@ -82,12 +85,17 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	}
 	cmd := exec.Command("java", args...)
 	cmd.Dir = dir
+	stopWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("ddblocal: start: %w", err)
 	}
 	p := &Process{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(30 * time.Second)
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
@@ -101,7 +109,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 		}
 	}
 	p.Stop()
-	return nil, fmt.Errorf("ddblocal: no answer on %s within 30s", addr)
+	return nil, fmt.Errorf("ddblocal: no answer on %s within %s", addr, timeout)
 }
 
 // Stop ends the process and waits for it.

@@ -30,8 +30,8 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		services[name] = "running"
 	}
 	s.mu.RUnlock()
-	if s.ddbProxy != nil {
-		services["dynamodb"] = "running"
+	if st := s.dynamoDBState(); st != "" {
+		services["dynamodb"] = st
 	}
 	names := make([]string, 0, len(services))
 	for n := range services {

@@ -37,6 +37,16 @@ func newDynamoDBProxy(rawURL string, log *slog.Logger) (http.Handler, error) {
 }
 
 func (s *Server) serveDynamoDB(w http.ResponseWriter, r *http.Request, op string) {
+	select {
+	case <-s.ddbReady:
+	case <-r.Context().Done():
+		return
+	}
+	if s.ddbErr != nil {
+		e := awsapi.NewError(http.StatusServiceUnavailable, "ServiceUnavailable", "DynamoDB Local failed to start: %v", s.ddbErr)
+		writeJSONError(w, e, dynamoDBContentType, "com.amazonaws.dynamodb.v20120810#")
+		return
+	}
 	if s.ddbProxy == nil {
 		e := awsapi.NewError(http.StatusBadRequest, "UnknownOperationException",
 			"DynamoDB is not enabled on this endpoint (start it with DynamoDB Local: -dynamodb)")

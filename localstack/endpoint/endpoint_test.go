@@ -231,3 +231,24 @@ func FuzzKMSRequests(f *testing.F) {
 		}
 	})
 }
+
+// Without WaitForDynamoDB the endpoint serves at once; a DynamoDB call made while
+// DynamoDB Local is still starting waits for it instead of failing.
+func TestDynamoDBCallsWaitForDynamoDBLocal(t *testing.T) {
+	srv, err := endpoint.Start(context.Background(), endpoint.Options{Addr: "127.0.0.1:0", DynamoDB: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	resp, body := post(t, srv, "TrentService.ListKeys", "kms", "application/x-amz-json-1.1", "{}")
+	if resp.StatusCode != 200 {
+		t.Fatalf("KMS while DynamoDB Local starts: %d %s", resp.StatusCode, body)
+	}
+	resp, body = post(t, srv, "DynamoDB_20120810.ListTables", "dynamodb", "application/x-amz-json-1.0", "{}")
+	if resp.StatusCode != 200 || !strings.Contains(body, "TableNames") {
+		t.Fatalf("ListTables: %d %s", resp.StatusCode, body)
+	}
+	if srv.DynamoDBURL() == "" {
+		t.Fatal("DynamoDBURL empty after a DynamoDB call succeeded")
+	}
+}

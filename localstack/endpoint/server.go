@@ -29,6 +29,10 @@ type Options struct {
 	DynamoDB    bool   // start DynamoDB Local as a child process and forward DynamoDB calls to it
 	DynamoDBDir string // folder holding DynamoDBLocal.jar; default ddblocal.Locate()
 	DynamoDBURL string // forward to an already running DynamoDB Local instead of starting one
+	// WaitForDynamoDB makes Start return only once DynamoDB Local answers (and fail
+	// if it cannot start). Without it Start returns as soon as the other services
+	// serve; DynamoDB calls wait for DynamoDB Local (the JVM is the slow part).
+	WaitForDynamoDB bool
 
 	Principals Principals // access key → principal ARN; nil: DefaultPrincipals(AccountID)
 
@@ -51,15 +55,18 @@ type Server struct {
 	Trail   *trail.Tap     // the CloudTrail tap (AddTarget to subscribe)
 	KeyRing awsapi.KeyRing // the endpoint's KMS, for in-process services
 
-	opts     Options
-	log      *slog.Logger
-	ln       net.Listener
-	srv      *http.Server
-	ddb      *ddblocal.Process
-	ddbURL   string
-	ddbProxy http.Handler
-	debug    *http.ServeMux
-	started  time.Time
+	opts      Options
+	log       *slog.Logger
+	ln        net.Listener
+	srv       *http.Server
+	ddb       *ddblocal.Process
+	ddbURL    string
+	ddbProxy  http.Handler
+	ddbErr    error
+	ddbReady  chan struct{} // closed once DynamoDB Local is up, failed, or not wanted
+	ddbCancel context.CancelFunc
+	debug     *http.ServeMux
+	started   time.Time
 
 	mu      sync.RWMutex
 	json    map[string]jsonRoute
@@ -82,13 +89,14 @@ type jsonRoute struct {
 func Start(ctx context.Context, o Options) (*Server, error) {
 	o = withDefaults(o)
 	s := &Server{
-		opts:    o,
-		log:     o.Logger,
-		debug:   http.NewServeMux(),
-		json:    map[string]jsonRoute{},
-		query:   map[string]awsapi.QueryService{},
-		rest:    map[string]awsapi.RESTService{},
-		started: time.Now(),
+		opts:     o,
+		log:      o.Logger,
+		debug:    http.NewServeMux(),
+		json:     map[string]jsonRoute{},
+		query:    map[string]awsapi.QueryService{},
+		rest:     map[string]awsapi.RESTService{},
+		started:  time.Now(),
+		ddbReady: make(chan struct{}),
 	}
 	if o.DataDir != "" {
 		if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
@@ -102,9 +110,20 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	s.ln = ln
 	s.URL = "http://" + ln.Addr().String()
 
-	// DynamoDB Local (a JVM) is the slowest part: start it while services load.
-	ddbDone := make(chan error, 1)
-	go func() { ddbDone <- s.startDynamoDB(ctx) }()
+	// DynamoDB Local (a JVM) is the slowest part: start it while services load,
+	// and unless asked to wait, let the other services serve meanwhile.
+	ddbCtx := context.Background()
+	if o.WaitForDynamoDB {
+		ddbCtx = ctx
+	}
+	ddbCtx, s.ddbCancel = context.WithCancel(ddbCtx)
+	go func() {
+		s.ddbErr = s.startDynamoDB(ddbCtx)
+		if s.ddbErr != nil && !o.WaitForDynamoDB {
+			s.log.Error("endpoint: DynamoDB calls will fail", "err", s.ddbErr)
+		}
+		close(s.ddbReady)
+	}()
 
 	tap, err := trail.New(trail.Options{File: o.TrailFile, Targets: o.TrailTargets, Logger: o.Logger})
 	if err == nil {
@@ -115,8 +134,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err == nil && o.Register != nil {
 		err = o.Register(s)
 	}
-	if derr := <-ddbDone; err == nil {
-		err = derr
+	if o.WaitForDynamoDB {
+		<-s.ddbReady
+		if err == nil {
+			err = s.ddbErr
+		}
 	}
 	if err != nil {
 		ln.Close()
@@ -134,7 +156,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			s.log.Error("endpoint: serve", "err", err)
 		}
 	}()
-	s.log.Info("endpoint: ready", "url", s.URL, "dataDir", o.DataDir, "dynamodb", s.ddbURL,
+	s.log.Info("endpoint: ready", "url", s.URL, "dataDir", o.DataDir, "dynamodb", s.dynamoDBState(),
 		"startup", time.Since(s.started).String())
 	return s, nil
 }
@@ -224,7 +246,8 @@ func (s *Server) startDynamoDB(ctx context.Context) error {
 		if s.opts.DataDir != "" {
 			dir = filepath.Join(s.opts.DataDir, "dynamodb")
 		}
-		p, err := ddblocal.Start(ctx, ddblocal.Options{Dir: s.opts.DynamoDBDir, DataDir: dir})
+		p, err := ddblocal.Start(ctx, ddblocal.Options{Dir: s.opts.DynamoDBDir, DataDir: dir,
+			Timeout: 2 * time.Minute}) // a JVM on a busy 2-core machine can take a minute
 		if err != nil {
 			return fmt.Errorf("endpoint: DynamoDB Local: %w", err)
 		}
@@ -240,8 +263,32 @@ func (s *Server) startDynamoDB(ctx context.Context) error {
 	return nil
 }
 
-// DynamoDBURL is the URL of the DynamoDB Local the endpoint forwards to, or "".
-func (s *Server) DynamoDBURL() string { return s.ddbURL }
+// DynamoDBURL is the URL of the DynamoDB Local the endpoint forwards to, or ""
+// (also while it is still starting).
+func (s *Server) DynamoDBURL() string {
+	select {
+	case <-s.ddbReady:
+		return s.ddbURL
+	default:
+		return ""
+	}
+}
+
+// dynamoDBState is "running", "starting", "error" or "" (not enabled).
+func (s *Server) dynamoDBState() string {
+	select {
+	case <-s.ddbReady:
+	default:
+		return "starting"
+	}
+	switch {
+	case s.ddbErr != nil:
+		return "error"
+	case s.ddbProxy != nil:
+		return "running"
+	}
+	return ""
+}
 
 // Close stops serving, waits for in-flight requests (up to 5 s), flushes the
 // CloudTrail tap, saves state and stops DynamoDB Local.
@@ -269,6 +316,8 @@ func (s *Server) shutdown() error {
 			errs = append(errs, err)
 		}
 	}
+	s.ddbCancel()
+	<-s.ddbReady // a DynamoDB Local still starting is stopped by the cancel
 	s.ddb.Stop()
 	return errors.Join(errs...)
 }

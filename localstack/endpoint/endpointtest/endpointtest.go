@@ -36,12 +36,15 @@ func StartWith(t testing.TB, o endpoint.Options) *endpoint.Server {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
 	}
+	// A test that asked for DynamoDB fails at Start, with the reason, when
+	// DynamoDB Local cannot run, rather than on its first DynamoDB call.
+	o.WaitForDynamoDB = true
 	if o.DynamoDB && o.DynamoDBURL == "" {
 		if url := sharedDynamoDB(); url != "" {
 			o.DynamoDB, o.DynamoDBURL = false, url
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	srv, err := endpoint.Start(ctx, o)
 	if err != nil {
