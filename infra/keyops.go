@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // contextKeyops configures the keyops API per environment in cdk.json:
@@ -133,6 +134,23 @@ func newKeyops(scope constructs.Construct, p *FunctionProps) {
 			"secretsmanager:PutSecretValue", "secretsmanager:RotateSecret", "secretsmanager:ListSecretVersionIds"),
 		Resources: &secrets,
 	}))
+
+	applies := []interface{}{
+		"Resource::*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+		"Resource::" + arn("kms", "key/*"),
+		&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/g`)},
+	}
+	for _, r := range append(append([]*string{}, aliases...), secrets...) {
+		applies = append(applies, "Resource::"+*r)
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(fn.Role(), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("keyops creates keys at run time: CreateKey has no resource scope and is allowed only with this " +
+			"environment's tag; key actions reach key/* only with aws:ResourceTag/keyward:environment; aliases and " +
+			"secrets are limited to the configured prefixes; GenerateDataKey*/ReEncrypt* on the table key come from " +
+			"the table grant; Query needs the table's indexes"),
+		AppliesTo: &applies,
+	}}, jsii.Bool(true))
 
 	accessLogs := awslogs.NewLogGroup(scope, jsii.String("KeyopsAccessLogs"), &awslogs.LogGroupProps{
 		Retention: retention(p.Env.LogRetentionDays), RemovalPolicy: awscdk.RemovalPolicy_DESTROY,

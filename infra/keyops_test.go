@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"strings"
 	"testing"
 
@@ -25,7 +27,12 @@ func TestKeyopsAPI(t *testing.T) {
 	}
 	stateful := NewStatefulStack(app, "Stateful", &StatefulStackProps{Env: envs[0]})
 	compute := NewComputeStack(app, "Compute", &ComputeStackProps{Env: envs[0], Stateful: stateful, AssetRoot: fakeAssets(t)})
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
 	tpl := assertions.Template_FromStack(compute, nil)
+	errs := assertions.Annotations_FromStack(compute).FindError(jsii.String("*"), assertions.Match_AnyValue())
+	for _, e := range *errs {
+		t.Errorf("cdk-nag: %v", e.Entry.Data)
+	}
 
 	tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Api"), map[string]any{"ProtocolType": "HTTP"})
 	tpl.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::Route"), jsii.Number(2))
