@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -200,7 +201,7 @@ func RunMatrix(t *testing.T, b Backend, tgt Target, nr NewRotator) {
 	}
 	if !tgt.NoPasswords {
 		t.Run("hostile-passwords", func(t *testing.T) {
-			h := newHarness(t, b, tgt, nr, func(c Client) Client { return hostile{Client: c} })
+			h := newHarness(t, b, tgt, nr, func(c Client) Client { return hostile{Client: c, n: &atomic.Int64{}} })
 			name := h.create(user)
 			for i := range 2 {
 				if err := h.rotate(name); err != nil {
@@ -234,7 +235,10 @@ const HostileCharacters = rotation.DefaultExcludeCharacters
 
 // hostile answers GetRandomPassword with a password holding every character
 // excluded by default (the policy a user may choose by allowing them back in).
-type hostile struct{ Client }
+type hostile struct {
+	Client
+	n *atomic.Int64
+}
 
 func (h hostile) GetRandomPassword(ctx context.Context, in *secretsmanager.GetRandomPasswordInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetRandomPasswordOutput, error) {
 	out, err := h.Client.GetRandomPassword(ctx, &secretsmanager.GetRandomPasswordInput{
@@ -243,5 +247,12 @@ func (h hostile) GetRandomPassword(ctx context.Context, in *secretsmanager.GetRa
 	if err != nil {
 		return nil, err
 	}
-	return &secretsmanager.GetRandomPasswordOutput{RandomPassword: aws.String(`'"\` + HostileCharacters + "é" + aws.ToString(out.RandomPassword))}, nil
+	// Every other password also holds a non-ASCII letter, so both ways a
+	// strategy may send a password (e.g. PostgreSQL's SCRAM verifier for ASCII,
+	// a quoted literal otherwise) meet the hostile characters.
+	extra := ""
+	if h.n.Add(1)%2 == 1 {
+		extra = "é"
+	}
+	return &secretsmanager.GetRandomPasswordOutput{RandomPassword: aws.String(`'"\` + HostileCharacters + extra + aws.ToString(out.RandomPassword))}, nil
 }
