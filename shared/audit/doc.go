@@ -46,4 +46,15 @@
 // Resources are what CloudTrail names: resources[].ARN (or the pre-2024 "aRN"),
 // else requestParameters.keyId / secretId / name as seen (aliases are kept, not
 // resolved). Callers that hold an alias should resolve it to the key ARN first.
+// A record that names no resource (ListKeys; a Decrypt of an invalid ciphertext)
+// is filed under "<service>:<account>", e.g. "kms:111122223333".
+//
+// # Limits
+//
+// Counters are exact per delivery unit; a record delivered both by EventBridge and
+// in a log file is counted twice (enable one path per account). Failures are
+// stored one by one, as the scale rule asks: a storm of failed calls by one
+// principal concentrates on that principal's gsi1 partition of the day (DynamoDB
+// splits it by sort key under sustained heat); the alarms read counters, not
+// those events, so evaluation is unaffected.
 package audit

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -18,38 +19,43 @@ import (
 	"github.com/keyward/keyward/shared/table"
 )
 
-// ddb is the DynamoDB Local client shared by the integration tests (nil when
-// DynamoDB Local could not start; ddbErr says why).
+// DynamoDB Local is started on first use by an integration test (benchmarks and
+// unit tests do not pay for the JVM) and stopped after the last test.
 var (
-	ddb    *dynamodb.Client
-	ddbErr error
-	tables atomic.Int64
+	ddbOnce sync.Once
+	ddbProc *ddblocal.Process
+	ddb     *dynamodb.Client
+	ddbErr  error
+	tables  atomic.Int64
 )
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	var proc *ddblocal.Process
-	if !testing.Short() {
-		proc, ddbErr = ddblocal.Start(context.Background(), ddblocal.Options{})
-		if ddbErr == nil {
-			ddb = dynamodb.New(dynamodb.Options{
-				Region:       "us-east-1",
-				BaseEndpoint: aws.String(proc.URL),
-				Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local", ""),
-			})
-		}
-	} else {
-		ddbErr = fmt.Errorf("-short")
-	}
 	code := m.Run()
-	proc.Stop()
+	ddbProc.Stop()
 	os.Exit(code)
+}
+
+func startDDB() {
+	if testing.Short() {
+		ddbErr = fmt.Errorf("-short")
+		return
+	}
+	ddbProc, ddbErr = ddblocal.Start(context.Background(), ddblocal.Options{})
+	if ddbErr == nil {
+		ddb = dynamodb.New(dynamodb.Options{
+			Region:       "us-east-1",
+			BaseEndpoint: aws.String(ddbProc.URL),
+			Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local", ""),
+		})
+	}
 }
 
 // needDB returns a client and a fresh table. Without DynamoDB Local the test
 // fails under CI=true and is skipped (with the reason) elsewhere.
 func needDB(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
+	ddbOnce.Do(startDDB)
 	if ddb == nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("DynamoDB Local is required in CI: %v", ddbErr)
