@@ -234,3 +234,22 @@ func TestS3ServerSideEncryptionHeaders(t *testing.T) {
 		t.Errorf("default encryption = %+v, %v", plain, err)
 	}
 }
+
+func TestS3DeleteObjects(t *testing.T) {
+	c, ctx := s3Client(), ctxT(t)
+	name := bucket(t, c)
+	for _, k := range []string{"a", "b", "keep"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(name), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(name), Delete: &s3types.Delete{
+		Objects: []s3types.ObjectIdentifier{{Key: aws.String("a")}, {Key: aws.String("b")}, {Key: aws.String("never")}}}})
+	if err != nil || len(out.Deleted) != 3 || len(out.Errors) != 0 {
+		t.Fatalf("DeleteObjects = %+v, %v", out, err)
+	}
+	l, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(name)})
+	if err != nil || len(l.Contents) != 1 || aws.ToString(l.Contents[0].Key) != "keep" {
+		t.Errorf("left = %+v, %v", l.Contents, err)
+	}
+}

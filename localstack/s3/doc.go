@@ -1,8 +1,8 @@
 // Package s3 is the local endpoint's Amazon S3 (REST, path-style or
 // <bucket>.localhost, SigV4): CreateBucket, HeadBucket, DeleteBucket,
 // ListBuckets, GetBucketLocation, PutObject, GetObject (with ranges), HeadObject,
-// ListObjectsV2 / ListObjects and DeleteObject, in memory or on disk under a data
-// directory — enough for CloudTrail log files and test fixtures.
+// ListObjectsV2 / ListObjects, DeleteObject and DeleteObjects, in memory or on
+// disk under a data directory — enough for CloudTrail log files and fixtures.
 //
 // Keys never become file paths: each object is one file named by the SHA-256 of
 // its key, a JSON header line followed by the bytes, written to a temporary file
@@ -13,6 +13,6 @@
 // Options.OnObjectCreated reports every PutObject (ObjectCreated.Event is the S3
 // notification body) so an S3→SQS-style path can be fed.
 //
-// Not offered: multipart uploads, CopyObject, DeleteObjects, versioning, ACLs and
+// Not offered: multipart uploads, CopyObject, versioning, ACLs and
 // bucket policies (501 NotImplemented); objects are limited to 64 MiB by default.
 package s3

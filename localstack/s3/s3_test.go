@@ -316,3 +316,42 @@ func TestListBuckets(t *testing.T) {
 		t.Errorf("DeleteBucket = %d", d.Code)
 	}
 }
+
+func TestDeleteObjects(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			do(t, s, "PUT", "/b-1", nil)
+			for _, k := range []string{"a", "b", "c"} {
+				do(t, s, "PUT", "/b-1/"+k, []byte(k))
+			}
+			body := []byte(`<Delete><Object><Key>a</Key></Object><Object><Key>b</Key></Object><Object><Key>missing</Key></Object></Delete>`)
+			sum := md5.Sum(body)
+			w := do(t, s, "POST", "/b-1?delete", body, "Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+			var out deleteResult
+			if err := xml.Unmarshal(w.Body.Bytes(), &out); err != nil || w.Code != 200 || len(out.Deleted) != 3 {
+				t.Fatalf("DeleteObjects = %d %s", w.Code, w.Body)
+			}
+			if len(s.buckets["b-1"].objects) != 1 {
+				t.Errorf("left %d objects", len(s.buckets["b-1"].objects))
+			}
+			for _, bad := range []struct {
+				body, md5, code string
+			}{
+				{"<Delete>", "", "MalformedXML"},
+				{"<Delete></Delete>", "", "MalformedXML"},
+				{string(body), base64.StdEncoding.EncodeToString(make([]byte, 16)), "BadDigest"},
+			} {
+				hdr := []string{}
+				if bad.md5 != "" {
+					hdr = []string{"Content-MD5", bad.md5}
+				}
+				if w := do(t, s, "POST", "/b-1?delete", []byte(bad.body), hdr...); errCode(w) != bad.code {
+					t.Errorf("%q = %d %s", bad.body, w.Code, w.Body)
+				}
+			}
+			if w := do(t, s, "POST", "/nope-b?delete", body); errCode(w) != "NoSuchBucket" {
+				t.Errorf("missing bucket = %s", w.Body)
+			}
+		})
+	}
+}

@@ -115,6 +115,10 @@ func (s *Service) serveBucket(w http.ResponseWriter, r *http.Request, call *awsa
 		call.Operation = "GetBucketLocation"
 		return s.getBucketLocation(w, name)
 	}
+	if _, ok := q["delete"]; ok && r.Method == http.MethodPost {
+		call.Operation = "DeleteObjects"
+		return s.deleteObjects(w, r, name)
+	}
 	for sub := range q {
 		switch sub {
 		case "list-type", "prefix", "delimiter", "continuation-token", "max-keys", "start-after",
