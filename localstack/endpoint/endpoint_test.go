@@ -1,6 +1,7 @@
 package endpoint_test
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -14,9 +15,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/keyward/keyward/localstack/awsapi"
 	"github.com/keyward/keyward/localstack/endpoint"
 	"github.com/keyward/keyward/localstack/endpoint/endpointtest"
+	"github.com/keyward/keyward/localstack/trail"
 )
 
 func post(t *testing.T, srv *endpoint.Server, target, service, contentType, body string) (*http.Response, string) {
@@ -250,5 +253,50 @@ func TestDynamoDBCallsWaitForDynamoDBLocal(t *testing.T) {
 	}
 	if srv.DynamoDBURL() == "" {
 		t.Fatal("DynamoDBURL empty after a DynamoDB call succeeded")
+	}
+}
+
+func TestTrailLogFilesLandInLocalS3(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv, err := endpoint.Start(ctx, endpoint.Options{Addr: "127.0.0.1:0", DataDir: dir, TrailBucket: "keyward-trail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := kms.NewFromConfig(endpointtest.Config(srv, "AKIDALICE")).CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil { // flushes the pending records into a log file
+		t.Fatal(err)
+	}
+
+	srv, err = endpoint.Start(ctx, endpoint.Options{Addr: "127.0.0.1:0", DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	s3c := s3.NewFromConfig(endpointtest.Config(srv, ""), func(o *s3.Options) { o.UsePathStyle = true })
+	list, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("keyward-trail"),
+		Prefix: aws.String("AWSLogs/111122223333/CloudTrail/us-east-1/")})
+	if err != nil || len(list.Contents) != 1 || !strings.HasSuffix(aws.ToString(list.Contents[0].Key), ".json.gz") {
+		t.Fatalf("ListObjectsV2 = %+v, %v", list, err)
+	}
+	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("keyward-trail"), Key: list.Contents[0].Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Body.Close()
+	zr, err := gzip.NewReader(obj.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Records []trail.Record }
+	if err := json.NewDecoder(zr).Decode(&doc); err != nil || len(doc.Records) != 1 {
+		t.Fatalf("log file: %v %+v", err, doc)
+	}
+	r := doc.Records[0]
+	if r.EventName != "CreateKey" || r.UserIdentity.UserName != "alice" || r.Resources[0].ARN != aws.ToString(k.KeyMetadata.Arn) {
+		t.Fatalf("record = %+v", r)
 	}
 }

@@ -38,6 +38,9 @@ type Options struct {
 
 	TrailFile    string         // JSONL file of CloudTrail events; default <DataDir>/cloudtrail/events.jsonl
 	TrailTargets []trail.Target // local targets that receive every CloudTrail event, in order
+	// TrailBucket, when set, makes the endpoint write CloudTrail log files
+	// (gzip JSON {"Records":[...]}) into this bucket of its own S3, as a trail does.
+	TrailBucket string
 
 	Invoker awsapi.Invoker // runs local Lambda functions (Secrets Manager rotation); may be nil
 
@@ -73,6 +76,7 @@ type Server struct {
 	query   map[string]awsapi.QueryService
 	rest    map[string]awsapi.RESTService
 	closers []io.Closer
+	logs    *trail.LogFileWriter
 
 	closeOnce sync.Once
 	closeErr  error
@@ -128,11 +132,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	tap, err := trail.New(trail.Options{File: o.TrailFile, Targets: o.TrailTargets, Logger: o.Logger})
 	if err == nil {
 		s.Trail = tap
-		s.closers = append(s.closers, tap)
 		err = s.registerServices()
 	}
 	if err == nil && o.Register != nil {
 		err = o.Register(s)
+	}
+	if err == nil && o.TrailBucket != "" {
+		err = s.startTrailLogFiles(o.TrailBucket)
 	}
 	if o.WaitForDynamoDB {
 		<-s.ddbReady
@@ -310,7 +316,19 @@ func (s *Server) Close() error {
 
 func (s *Server) shutdown() error {
 	var errs []error
-	// Services first (they may still emit trail events), the tap last.
+	// The tap first, so every event reaches its targets (the log files go to the
+	// S3 service, still open); services afterwards. Events a service emits while
+	// closing are dropped.
+	if s.Trail != nil {
+		if err := s.Trail.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s.logs != nil {
+		if err := s.logs.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		if err := s.closers[i].Close(); err != nil {
 			errs = append(errs, err)

@@ -11,6 +11,8 @@
 //	-account     KEYWARD_ACCOUNT_ID      111122223333
 //	-principals  KEYWARD_PRINCIPALS_FILE JSON {"ACCESSKEY": "principal ARN"} merged over the defaults
 //	-trail-file  KEYWARD_TRAIL_FILE      <data-dir>/cloudtrail/events.jsonl
+//	-trail-bucket  KEYWARD_TRAIL_BUCKET  "" (set: CloudTrail log files in this local S3 bucket)
+//	-trail-targets KEYWARD_TRAIL_TARGETS "" (comma-separated URLs each event is POSTed to, in order, at least once)
 package main
 
 import (
@@ -21,10 +23,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/keyward/keyward/localstack/endpoint"
+	"github.com/keyward/keyward/localstack/trail"
 )
 
 func main() {
@@ -51,10 +55,17 @@ func run(log *slog.Logger) error {
 	account := flag.String("account", env("KEYWARD_ACCOUNT_ID", "111122223333"), "account id")
 	principals := flag.String("principals", env("KEYWARD_PRINCIPALS_FILE", ""), "access key → principal ARN JSON file")
 	trailFile := flag.String("trail-file", env("KEYWARD_TRAIL_FILE", ""), "CloudTrail JSONL file")
+	trailBucket := flag.String("trail-bucket", env("KEYWARD_TRAIL_BUCKET", ""), "local S3 bucket for CloudTrail log files")
+	trailTargets := flag.String("trail-targets", env("KEYWARD_TRAIL_TARGETS", ""), "comma-separated URLs that receive every CloudTrail event")
 	flag.Parse()
 
 	o := endpoint.Options{Addr: *addr, DataDir: *dataDir, DynamoDB: *ddb, Region: *region,
-		AccountID: *account, TrailFile: *trailFile, Logger: log}
+		AccountID: *account, TrailFile: *trailFile, TrailBucket: *trailBucket, Logger: log}
+	for _, u := range strings.Split(*trailTargets, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			o.TrailTargets = append(o.TrailTargets, trail.HTTPTarget{URL: u})
+		}
+	}
 	if *principals != "" {
 		p, err := endpoint.LoadPrincipals(*principals, *account)
 		if err != nil {
