@@ -27,19 +27,16 @@ func (s *Service) TrailDetails(call *awsapi.Call, out any, err error) awsapi.Tra
 		RequestParameters: requestParameters(call.Body),
 	}
 	arn := ""
-	if err == nil && out != nil {
-		ref := struct{ ARN, Name, VersionId string }{}
-		if b, merr := json.Marshal(out); merr == nil {
-			_ = json.Unmarshal(b, &ref)
-		}
-		arn = ref.ARN
-		if !d.ReadOnly && ref.ARN != "" {
-			d.ResponseElements = map[string]any{"arn": ref.ARN}
+	if r, ok := out.(referrer); ok && err == nil {
+		var name, versionID string
+		arn, name, versionID = r.ref()
+		if !d.ReadOnly && arn != "" {
+			d.ResponseElements = map[string]any{"arn": arn}
 			if call.Operation == "CreateSecret" {
-				d.ResponseElements["name"] = ref.Name
+				d.ResponseElements["name"] = name
 			}
-			if ref.VersionId != "" {
-				d.ResponseElements["versionId"] = ref.VersionId
+			if versionID != "" {
+				d.ResponseElements["versionId"] = versionID
 			}
 		}
 	}

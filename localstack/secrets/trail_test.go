@@ -56,3 +56,43 @@ func TestTrailDetails(t *testing.T) {
 		}
 	}
 }
+
+// Every call about one secret names it in resources[]; writes also in responseElements.
+func TestTrailResourcesForEveryOperation(t *testing.T) {
+	f := newFixture(t)
+	arn := f.must(t, "CreateSecret", map[string]any{"Name": "s", "SecretString": "v", "ClientRequestToken": token('1')})["ARN"]
+	f.must(t, "PutSecretValue", map[string]any{"SecretId": "s", "SecretString": "w", "ClientRequestToken": token('2')})
+	for _, c := range []struct {
+		op   string
+		body map[string]any
+	}{
+		{"DescribeSecret", map[string]any{"SecretId": "s"}},
+		{"GetSecretValue", map[string]any{"SecretId": "s"}},
+		{"PutSecretValue", map[string]any{"SecretId": "s", "SecretString": "x"}},
+		{"UpdateSecret", map[string]any{"SecretId": "s", "Description": "d"}},
+		{"UpdateSecretVersionStage", map[string]any{"SecretId": "s", "VersionStage": "L", "MoveToVersionId": token('1')}},
+		{"ListSecretVersionIds", map[string]any{"SecretId": "s"}},
+		{"PutResourcePolicy", map[string]any{"SecretId": "s", "ResourcePolicy": `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`}},
+		{"GetResourcePolicy", map[string]any{"SecretId": "s"}},
+		{"DeleteResourcePolicy", map[string]any{"SecretId": "s"}},
+		{"TagResource", map[string]any{"SecretId": "s", "Tags": []map[string]string{{"Key": "k", "Value": "v"}}}},
+		{"UntagResource", map[string]any{"SecretId": "s", "TagKeys": []string{"k"}}},
+		{"CancelRotateSecret", map[string]any{"SecretId": "s"}},
+		{"DeleteSecret", map[string]any{"SecretId": "s"}},
+		{"RestoreSecret", map[string]any{"SecretId": "s"}},
+	} {
+		raw, _ := json.Marshal(c.body)
+		call := &awsapi.Call{Operation: c.op, Body: raw}
+		out, err := f.svc.Serve(context.Background(), call)
+		if err != nil {
+			t.Fatalf("%s: %v", c.op, err)
+		}
+		d := f.svc.TrailDetails(call, out, err)
+		if len(d.Resources) != 1 || d.Resources[0].ARN != arn {
+			t.Errorf("%s resources = %+v", c.op, d.Resources)
+		}
+		if hasARN := d.ResponseElements["arn"] == arn; hasARN == d.ReadOnly && c.op != "TagResource" && c.op != "UntagResource" {
+			t.Errorf("%s readOnly=%v responseElements=%v", c.op, d.ReadOnly, d.ResponseElements)
+		}
+	}
+}
