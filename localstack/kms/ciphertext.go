@@ -57,7 +57,7 @@ func uuidString(b []byte) string {
 
 // parseBlobHeader reads the key id and material version without decrypting.
 func parseBlobHeader(blob []byte) (blobHeader, error) {
-	if len(blob) < minBlobLen || len(blob) > maxCipherBlob || blob[0] != blobFormat {
+	if len(blob) < minBlobLen || blob[0] != blobFormat {
 		return blobHeader{}, errInvalidCiphertext
 	}
 	return blobHeader{KeyID: uuidString(blob[1:17]), Version: binary.BigEndian.Uint32(blob[17:21])}, nil

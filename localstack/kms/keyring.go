@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -10,14 +9,15 @@ import (
 	"github.com/keyward/keyward/localstack/awsapi"
 )
 
-// Encrypt implements awsapi.KeyRing: keyID "" means the caller service's AWS
+// Encrypt implements awsapi.KeyRing. keyID "" means the calling service's AWS
 // managed key (alias/aws/<service> of the Call in ctx, else alias/aws/kms).
+//
+// Services encrypt with envelope encryption in AWS (Secrets Manager values are
+// up to 64 KiB, KMS Encrypt takes 4 KiB), so the KeyRing has no size limit and
+// CloudTrail shows the call as the GenerateDataKey AWS records for it.
 func (s *Service) Encrypt(ctx context.Context, keyID string, plaintext []byte, encCtx map[string]string) ([]byte, string, error) {
 	origin := awsapi.CallFrom(ctx)
-	region := s.opts.Region
-	if origin != nil && origin.Region != "" {
-		region = origin.Region
-	}
+	region := s.regionOf(origin)
 	if keyID == "" {
 		svc := "kms"
 		if origin != nil && origin.Service != "" {
@@ -25,33 +25,50 @@ func (s *Service) Encrypt(ctx context.Context, keyID string, plaintext []byte, e
 		}
 		keyID = "alias/aws/" + svc
 	}
-	call := s.internalCall(origin, region, "Encrypt", map[string]any{
-		"KeyId": keyID, "Plaintext": plaintext, "EncryptionContext": encCtx})
-	out, err := s.encrypt(call)
-	s.record(call, out, err)
+	call := s.internalCall(origin, region, "GenerateDataKey", map[string]any{
+		"KeyId": keyID, "KeySpec": "AES_256", "EncryptionContext": encCtx})
+	blob, k, err := func() ([]byte, *key, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		k, err := s.lookup(region, keyID, resolveOpts{aliases: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		blob, err := s.encryptWith(k, plaintext, encCtx)
+		return blob, k, err
+	}()
 	if err != nil {
+		s.record(call, nil, err)
 		return nil, "", err
 	}
-	m := out.(map[string]any)
-	return m["CiphertextBlob"].([]byte), m["KeyId"].(string), nil
+	s.record(call, map[string]any{"KeyId": k.ARN}, nil)
+	return blob, k.ARN, nil
 }
 
 // Decrypt implements awsapi.KeyRing.
 func (s *Service) Decrypt(ctx context.Context, blob []byte, encCtx map[string]string) ([]byte, string, error) {
 	origin := awsapi.CallFrom(ctx)
-	region := s.opts.Region
-	if origin != nil && origin.Region != "" {
-		region = origin.Region
-	}
+	region := s.regionOf(origin)
+	// The blob is in the body only so a failed call still names its key in
+	// resources[]; CloudTrail parameters never include it.
 	call := s.internalCall(origin, region, "Decrypt", map[string]any{
-		"CiphertextBlob": blob, "EncryptionContext": encCtx})
-	out, err := s.decrypt(call)
-	s.record(call, out, err)
+		"EncryptionAlgorithm": algSymmetric, "EncryptionContext": encCtx, "CiphertextBlob": blob})
+	s.mu.Lock()
+	k, pt, _, err := s.decryptWith(region, blob, encCtx, "")
+	s.mu.Unlock()
 	if err != nil {
+		s.record(call, nil, err)
 		return nil, "", err
 	}
-	m := out.(map[string]any)
-	return m["Plaintext"].([]byte), m["KeyId"].(string), nil
+	s.record(call, map[string]any{"KeyId": k.ARN}, nil)
+	return pt, k.ARN, nil
+}
+
+func (s *Service) regionOf(origin *awsapi.Call) string {
+	if origin != nil && origin.Region != "" {
+		return origin.Region
+	}
+	return s.opts.Region
 }
 
 // internalCall is the KMS call a service makes on behalf of origin's caller.
@@ -80,17 +97,4 @@ func (s *Service) record(call *awsapi.Call, out any, err error) {
 		}
 	}
 	s.opts.Recorder.APICall(call, s.TrailDetails(call, out, err), e)
-}
-
-// blobKeyID reads the key id a base64 ciphertext names, for trail resources.
-func blobKeyID(b64 string) string {
-	raw, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		return ""
-	}
-	h, err := parseBlobHeader(raw)
-	if err != nil {
-		return ""
-	}
-	return h.KeyID
 }

@@ -129,6 +129,21 @@ func TestStateFileRoundTrip(t *testing.T) {
 	}
 }
 
+func TestKeyRingTakesSecretSizedValues(t *testing.T) {
+	s, _ := newTestService(t, Options{})
+	big := make([]byte, 65536)
+	blob, _, err := s.Encrypt(context.Background(), "", big, nil)
+	if err != nil {
+		t.Fatalf("KeyRing Encrypt of 64 KiB: %v", err)
+	}
+	if pt, _, err := s.Decrypt(context.Background(), blob, nil); err != nil || len(pt) != len(big) {
+		t.Fatalf("KeyRing Decrypt of 64 KiB: %d bytes, %v", len(pt), err)
+	}
+	if _, err := do(t, s, "Decrypt", map[string]any{"CiphertextBlob": blob}); code(err) != "ValidationException" {
+		t.Fatalf("API Decrypt of an oversized blob: want ValidationException, got %v", err)
+	}
+}
+
 func TestAWSManagedKeyAppearsOnFirstUse(t *testing.T) {
 	s, _ := newTestService(t, Options{})
 	ctx := awsapi.WithCall(context.Background(), &awsapi.Call{Service: "secretsmanager", Region: "us-east-1",
@@ -169,7 +184,7 @@ func TestKeyRingCallsAreRecordedAsInvokedByTheService(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rec.calls) != 1 || rec.calls[0].Caller.InvokedBy != "secretsmanager.amazonaws.com" ||
-		rec.calls[0].Caller.ARN != "arn:aws:iam::111122223333:user/bob" || rec.calls[0].Operation != "Encrypt" {
+		rec.calls[0].Caller.ARN != "arn:aws:iam::111122223333:user/bob" || rec.calls[0].Operation != "GenerateDataKey" {
 		t.Fatalf("recorded %+v", rec.calls)
 	}
 	b, _ := json.Marshal(rec.dets[0])

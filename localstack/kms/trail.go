@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"time"
@@ -215,3 +216,16 @@ func responseElements(op string, out any) map[string]any {
 // cloudTrailDate is the date format KMS's CloudTrail records use, e.g.
 // "Dec 2, 2026, 5:31:55 AM".
 func cloudTrailDate(t time.Time) string { return t.UTC().Format("Jan 2, 2006, 3:04:05 PM") }
+
+// blobKeyID reads the key id a base64 ciphertext names, for trail resources.
+func blobKeyID(b64 string) string {
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return ""
+	}
+	h, err := parseBlobHeader(raw)
+	if err != nil {
+		return ""
+	}
+	return h.KeyID
+}
