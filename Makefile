@@ -159,7 +159,7 @@ local: local-up ## run the stack locally in the foreground (Ctrl-C stops it)
 	@echo "local: wired to local triggers: none yet (each function's issue plugs it in);"
 	@echo "       run one now with: make invoke FN=<function> EVENT=events/<source>-<variant>.json"
 	@echo "local: Ctrl-C stops everything; following $(LOCAL_LOG)"
-	@trap '$(MAKE) local-down' EXIT; tail -n +1 -f $(LOCAL_LOG)
+	@trap '$(MAKE) local-down; exit 0' INT TERM; tail -n +1 -f $(LOCAL_LOG) & wait $$!
 
 # ---------------------------------------------------------------------------- checks
 
