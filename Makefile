@@ -69,6 +69,7 @@ $(INFRA_STAMP): infra/package.json infra/package-lock.json
 $(ENVELOPE_STAMP): shared/envelope/interop/package.json shared/envelope/interop/package-lock.json
 	@echo "tools: npm ci in shared/envelope/interop (@aws-crypto/client-node for the envelope interop tests)"
 	@cd shared/envelope/interop && npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+	@$(call go-ignore,shared/envelope/interop/node_modules)
 	@touch $@
 
 $(LOCAL_STAMP): localstack/package.json localstack/package-lock.json
