@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -60,6 +61,9 @@ type Target struct {
 	Alternating bool
 	// NoPasswords: the strategy does not use GetRandomPassword (API keys).
 	NoPasswords bool
+	// NoHostile skips the hostile-password case (for handlers whose Secrets
+	// Manager client the test cannot wrap).
+	NoHostile bool
 }
 
 // NewRotator builds the function under test on a Secrets Manager client.
@@ -123,15 +127,27 @@ type harness struct {
 	newPw func() string
 }
 
-func newHarness(t *testing.T, b Backend, tgt Target, nr NewRotator, wrap func(Client) Client) *harness {
+// HandlerFactory builds the function under test as a lambda.Handler on a
+// Secrets Manager client; logs receives its log lines (checked for leaks).
+type HandlerFactory func(t *testing.T, c Client, logs io.Writer) lambda.Handler
+
+// InProcess turns a NewRotator into a HandlerFactory running the handler in
+// this process through lambda.NewHandler, as the Lambda runtime does.
+func InProcess(nr NewRotator) HandlerFactory {
+	return func(_ *testing.T, c Client, logs io.Writer) lambda.Handler {
+		log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		return lambda.NewHandler(nr(c, log).Handle)
+	}
+}
+
+func newHarness(t *testing.T, b Backend, tgt Target, hf HandlerFactory, wrap func(Client) Client) *harness {
 	logs := &bytes.Buffer{}
 	h := &harness{t: t, inv: &invoker{during: map[string]func(context.Context){}}, logs: logs, ctx: context.Background(), seen: map[string]bool{}, tgt: tgt}
 	h.c = b(t, h.inv)
 	if wrap != nil {
 		h.c = wrap(h.c)
 	}
-	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.inv.h = lambda.NewHandler(nr(h.c, log).Handle)
+	h.inv.h = hf(t, h.c, &lockedWriter{w: logs})
 	return h
 }
 

@@ -20,6 +20,13 @@ import (
 // wrong and non-pending tokens, rotation disabled, an unreachable target and
 // passwords made of every character excluded by default.
 func RunMatrix(t *testing.T, b Backend, tgt Target, nr NewRotator) {
+	RunMatrixWith(t, b, tgt, InProcess(nr))
+}
+
+// RunMatrixWith runs the matrix against any handler, e.g. the function's real
+// bootstrap behind the local Lambda Runtime API. A handler that builds its own
+// Secrets Manager client skips the hostile-password case (set Target.NoHostile).
+func RunMatrixWith(t *testing.T, b Backend, tgt Target, nr HandlerFactory) {
 	for _, user := range tgt.Usernames {
 		t.Run("rotate-twice/"+user, func(t *testing.T) {
 			h := newHarness(t, b, tgt, nr, nil)
@@ -199,7 +206,7 @@ func RunMatrix(t *testing.T, b Backend, tgt Target, nr NewRotator) {
 			h.checkLeaks(err.Error())
 		})
 	}
-	if !tgt.NoPasswords {
+	if !tgt.NoPasswords && !tgt.NoHostile {
 		t.Run("hostile-passwords", func(t *testing.T) {
 			h := newHarness(t, b, tgt, nr, func(c Client) Client { return hostile{Client: c, n: &atomic.Int64{}} })
 			name := h.create(user)
