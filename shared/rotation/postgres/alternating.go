@@ -151,7 +151,29 @@ func Provision(ctx context.Context, conn *pgx.Conn, roles Roles) error {
 			return err
 		}
 	}
-	return execSQL(ctx, conn, "REASSIGN OWNED BY "+quoteIdent(roles.Base)+", "+quoteIdent(roles.Clone)+" TO "+quoteIdent(roles.Owner))
+	// Objects either login user still owns in this database (created before the
+	// pair was managed) move to the owner. REASSIGN OWNED needs the privileges
+	// of all three roles, so it only runs when there is something to move.
+	var owned bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid
+		WHERE d.deptype = 'o' AND d.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND r.rolname IN ($1, $2))`, roles.Base, roles.Clone).Scan(&owned); err != nil {
+		return stmtErr("look up owned objects", err)
+	}
+	if !owned {
+		return nil
+	}
+	_, err := conn.Exec(ctx, "REASSIGN OWNED BY "+quoteIdent(roles.Base)+", "+quoteIdent(roles.Clone)+" TO "+quoteIdent(roles.Owner))
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		return rotation.Classify(rotation.ErrTarget, "postgres: REASSIGN OWNED BY "+quoteIdent(roles.Base)+", "+quoteIdent(roles.Clone),
+			fmt.Errorf("the master role needs the privileges of %s, %s and %s to move the objects they own (GRANT them to it once): SQLSTATE 42501",
+				quoteIdent(roles.Base), quoteIdent(roles.Clone), quoteIdent(roles.Owner)))
+	}
+	if err != nil {
+		return stmtErr("REASSIGN OWNED", err)
+	}
+	return nil
 }
 
 func ensureRole(ctx context.Context, conn *pgx.Conn, role, login string) error {

@@ -24,3 +24,7 @@ func invokeRotator(ctx context.Context, r *rotation.Rotator, payload []byte) err
 	_, err := lambda.NewHandler(r.Handle).Invoke(ctx, payload)
 	return err
 }
+
+func rotationEvent(secretID, step, token string) events.SecretsManagerSecretRotationEvent {
+	return events.SecretsManagerSecretRotationEvent{Step: step, SecretID: secretID, ClientRequestToken: token}
+}
