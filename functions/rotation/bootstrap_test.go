@@ -46,8 +46,9 @@ var bootstrap struct {
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
 	bootstrap.once.Do(func() {
-		dir, err := os.MkdirTemp("", "keyward-rotation-bootstrap-")
-		if err != nil {
+		// One fixed place, overwritten by every run, so nothing accumulates.
+		dir := filepath.Join(os.TempDir(), "keyward-rotation-bootstrap")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			bootstrap.err = err
 			return
 		}

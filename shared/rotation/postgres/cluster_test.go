@@ -70,6 +70,7 @@ func startCluster() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopStale(bin)
 	dir, err := os.MkdirTemp("", "keyward-pg-")
 	if err != nil {
 		return nil, err
@@ -109,6 +110,23 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// stopStale stops clusters left by test processes that died without TestMain's
+// cleanup (a panic, a kill) more than an hour ago.
+func stopStale(bin string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "keyward-pg-*"))
+	for _, dir := range dirs {
+		st, err := os.Stat(dir)
+		if err != nil || time.Since(st.ModTime()) < time.Hour {
+			continue
+		}
+		c := &cluster{dir: dir, bin: bin}
+		if os.Geteuid() == 0 {
+			c.asUser = []string{"runuser", "-u", "postgres", "--"}
+		}
+		c.stop()
+	}
 }
 
 func (c *cluster) run(name string, args ...string) error {
