@@ -175,19 +175,30 @@ func (e *Evaluator) Snapshot(ctx context.Context, w alarmstate.Window) (*rules.S
 			counts[rules.ResourceOp{Resource: u.Resource, Operation: u.Operation}] += u.Count
 		}
 	}
-	if s.Hourly, err = e.Hourly.Update(ctx, w, counts); err != nil {
-		return nil, 0, err
-	}
-	if s.FirstSeen, err = e.FirstSeen.Lookup(ctx, rules.CallsOf(s)); err != nil {
-		return nil, 0, err
-	}
-	for _, ev := range s.Events {
-		if ev.Name != "DeleteAlias" || ev.ErrorCode != "" || ev.Alias == "" {
-			continue
+	// The rollup, first-seen and alias reads are independent: run them together.
+	callers := rules.CallsOf(s)
+	g2, gctx2 := errgroup.WithContext(ctx)
+	g2.Go(func() (err error) {
+		s.Hourly, err = e.Hourly.Update(gctx2, w, counts)
+		return err
+	})
+	g2.Go(func() (err error) {
+		s.FirstSeen, err = e.FirstSeen.Lookup(gctx2, callers)
+		return err
+	})
+	g2.Go(func() error {
+		for _, ev := range s.Events {
+			if ev.Name != "DeleteAlias" || ev.ErrorCode != "" || ev.Alias == "" {
+				continue
+			}
+			if err := e.lastAliasUse(gctx2, s, ev); err != nil {
+				return err
+			}
 		}
-		if err := e.lastAliasUse(ctx, s, ev); err != nil {
-			return nil, 0, err
-		}
+		return nil
+	})
+	if err := g2.Wait(); err != nil {
+		return nil, 0, err
 	}
 	return s, len(acts), nil
 }
@@ -283,6 +294,9 @@ func (e *Evaluator) Apply(ctx context.Context, metas map[string]rules.Meta, find
 			p, pw = &a, a.Window
 		}
 		d := alarmstate.Step(p, f, w, now, e.Policy)
+		if e.Notifier == nil { // state only: nothing will ever be sent
+			d.Next.NotifyPending = ""
+		}
 		if !d.Write && d.Next.NotifyPending == "" {
 			continue
 		}

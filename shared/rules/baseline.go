@@ -43,6 +43,11 @@ func evaluateBaseline(id string, sev Severity, c BaselineConfig, s *Snapshot) []
 		base := float64(sum) / float64(len(h.PastWeeks))
 		limit := c.Factor * max(base, 1)
 		if h.Current < c.MinCount || float64(h.Current) <= limit {
+			// Explicit OK: ends a warm-up INSUFFICIENT_DATA (costs no write when
+			// the alarm is already OK or was never stored).
+			out = append(out, Finding{Rule: id, Resource: k.Resource, State: StateOK, Severity: sev,
+				Reason:   fmt.Sprintf("%d %s this hour, within %.0f× the baseline of %.0f", h.Current, c.Operation, c.Factor, base),
+				Evidence: Evidence{Count: h.Current, Baseline: base, Threshold: limit}})
 			continue
 		}
 		out = append(out, Finding{Rule: id, Resource: k.Resource, State: StateAlarm, Severity: sev,

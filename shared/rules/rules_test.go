@@ -108,7 +108,7 @@ func TestRules(t *testing.T) {
 		{"decrypt anomaly fires above k× baseline", DecryptAnomaly{cfg.DecryptAnomaly}, snap(func(s *Snapshot) {
 			s.Hourly[ResourceOp{key1, "Decrypt"}] = HourlyUsage{Current: 6000, PastWeeks: []int64{1000, 1200}}
 			s.Hourly[ResourceOp{key2, "Decrypt"}] = HourlyUsage{Current: 5000, PastWeeks: []int64{1000, 1000}}
-		}), want{key1: "ALARM/medium"}},
+		}), want{key1: "ALARM/medium", key2: "OK"}},
 		{"decrypt anomaly warm-up is insufficient data", DecryptAnomaly{cfg.DecryptAnomaly}, snap(func(s *Snapshot) {
 			s.Hourly[ResourceOp{key1, "Decrypt"}] = HourlyUsage{Current: 600_000, PastWeeks: []int64{10}}
 		}), want{key1: "INSUFFICIENT_DATA"}},
@@ -178,7 +178,7 @@ func TestRules(t *testing.T) {
 		{"secret reads within baseline are quiet", SecretReads{cfg.SecretReads}, snap(func(s *Snapshot) {
 			s.Hourly[ResourceOp{sec1, "GetSecretValue"}] = HourlyUsage{Current: 90, PastWeeks: []int64{20, 30, 10}}
 			s.Hourly[ResourceOp{sec1, "Decrypt"}] = HourlyUsage{Current: 9000, PastWeeks: []int64{2, 3}}
-		}), want{}},
+		}), want{sec1: "OK"}},
 		{"rotation failed event fires", RotationFailed{}, snap(func(s *Snapshot) {
 			s.Events = []Event{{ID: "r1", Time: at(1), Source: "secretsmanager.amazonaws.com", Name: "RotationFailed", Resources: []string{sec1}}}
 		}), want{sec1: "ALARM/high"}},
