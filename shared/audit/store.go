@@ -31,6 +31,7 @@ type StoreConfig struct {
 	HourRetention   time.Duration // hour counters; default 400 days
 	MarkerRetention time.Duration // idempotency markers; default 15 days (> SQS max retention)
 	ChunkSize       int           // counter updates per transaction (≤ 99); default 99
+	Concurrency     int           // writes in flight per Apply; default 16
 }
 
 func (c StoreConfig) withDefaults() StoreConfig {
@@ -55,6 +56,9 @@ func (c StoreConfig) withDefaults() StoreConfig {
 	}
 	if c.MarkerRetention <= 0 {
 		c.MarkerRetention = 15 * day
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 16
 	}
 	if c.ChunkSize <= 0 || c.ChunkSize > 99 {
 		c.ChunkSize = 99

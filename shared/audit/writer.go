@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,24 +33,61 @@ func (s *Store) Apply(ctx context.Context, unit string, b *Batch) error {
 		return fmt.Errorf("%w: empty delivery unit", ErrBadQuery)
 	}
 	now := time.Now()
-	if err := s.putEvents(ctx, b, now); err != nil {
+	var jobs []job
+	if err := s.putEvents(b, &jobs); err != nil {
 		return err
 	}
-	if err := s.putSeen(ctx, b); err != nil {
+	s.putSeen(b, &jobs)
+	s.putLastUse(b, &jobs)
+	s.putActivity(b, &jobs)
+	if err := s.putCounters(unit, b, now, &jobs); err != nil {
 		return err
 	}
-	if err := s.putLastUse(ctx, b); err != nil {
-		return err
+	return s.run(ctx, jobs)
+}
+
+// job is one independent write: idempotent, or atomic and guarded by a marker,
+// so jobs may run in any order and concurrently.
+type job func(ctx context.Context) error
+
+// run executes jobs with at most StoreConfig.Concurrency in flight and returns
+// the first error (the others are cancelled).
+func (s *Store) run(ctx context.Context, jobs []job) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, s.cfg.Concurrency)
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for _, j := range jobs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := j(ctx); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}()
 	}
-	if err := s.putActivity(ctx, b, now); err != nil {
-		return err
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
 	}
-	return s.putCounters(ctx, unit, b, now)
+	return first
 }
 
 func ttl(t time.Time, keep time.Duration) int64 { return t.Add(keep).Unix() }
 
-func (s *Store) putEvents(ctx context.Context, b *Batch, now time.Time) error {
+func (s *Store) putEvents(b *Batch, jobs *[]job) error {
 	seen := map[[2]string]bool{}
 	var reqs []ddbtypes.WriteRequest
 	for i := range b.Stored {
@@ -68,9 +106,8 @@ func (s *Store) putEvents(ctx context.Context, b *Batch, now time.Time) error {
 	}
 	for len(reqs) > 0 {
 		n := min(25, len(reqs))
-		if err := s.batchWrite(ctx, reqs[:n]); err != nil {
-			return err
-		}
+		part := reqs[:n]
+		*jobs = append(*jobs, func(ctx context.Context) error { return s.batchWrite(ctx, part) })
 		reqs = reqs[n:]
 	}
 	return nil
@@ -120,7 +157,7 @@ func sortedKeys[K comparable, V any](m map[K]V, less func(a, b K) bool) []K {
 	return keys
 }
 
-func (s *Store) putSeen(ctx context.Context, b *Batch) error {
+func (s *Store) putSeen(b *Batch, jobs *[]job) {
 	keys := sortedKeys(b.seen, func(x, y seenKey) bool {
 		if x.resource != y.resource {
 			return x.resource < y.resource
@@ -137,7 +174,7 @@ func (s *Store) putSeen(ctx context.Context, b *Batch) error {
 		if prev, ok := s.cache.get(ck); ok && prev <= ts+"|"+v.eventID {
 			continue // an earlier or equal (time, event id) is already stored
 		}
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		in := &dynamodb.UpdateItemInput{
 			TableName:                aws.String(s.cfg.Table),
 			Key:                      itemKey(table.AuditSeenPK(k.resource), table.AuditSeenSK(k.kind, k.value)),
 			UpdateExpression:         aws.String("SET #type = :type, #res = :res, #kind = :kind, #value = :value, #first = :t, #eid = :eid"),
@@ -147,16 +184,19 @@ func (s *Store) putSeen(ctx context.Context, b *Batch) error {
 				":type": str(table.TypeAuditSeen), ":res": str(k.resource), ":kind": str(k.kind),
 				":value": str(k.value), ":t": str(ts), ":eid": str(v.eventID),
 			},
-		})
-		if err != nil && !isConditionFailed(err) {
-			return fmt.Errorf("audit: first seen %s on %s: %w", k.kind, k.resource, err)
 		}
-		s.cache.put(ck, ts+"|"+v.eventID)
+		mark := ts + "|" + v.eventID
+		*jobs = append(*jobs, func(ctx context.Context) error {
+			if _, err := s.db.UpdateItem(ctx, in); err != nil && !isConditionFailed(err) {
+				return fmt.Errorf("audit: first seen %s on %s: %w", k.kind, k.resource, err)
+			}
+			s.cache.put(ck, mark)
+			return nil
+		})
 	}
-	return nil
 }
 
-func (s *Store) putLastUse(ctx context.Context, b *Batch) error {
+func (s *Store) putLastUse(b *Batch, jobs *[]job) {
 	keys := sortedKeys(b.lastUse, func(x, y lastUseKey) bool {
 		if x.resource != y.resource {
 			return x.resource < y.resource
@@ -173,7 +213,7 @@ func (s *Store) putLastUse(ctx context.Context, b *Batch) error {
 		if prev, ok := s.cache.get(ck); ok && prev >= ts+"|"+v.eventID {
 			continue // a later or equal (time, event id) is already stored
 		}
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		in := &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.cfg.Table),
 			Key:       itemKey(table.AuditSeenPK(k.resource), table.AuditLastUseSK(k.op, k.class)),
 			UpdateExpression: aws.String("SET #type = :type, #res = :res, #op = :op, #class = :class, #t = :t, " +
@@ -186,16 +226,19 @@ func (s *Store) putLastUse(ctx context.Context, b *Batch) error {
 				":t": str(ts), ":eid": str(v.eventID), ":prn": str(v.principal), ":arn": str(v.arn),
 				":net": str(v.netw), ":err": str(v.errorCode),
 			},
-		})
-		if err != nil && !isConditionFailed(err) {
-			return fmt.Errorf("audit: last use %s on %s: %w", k.op, k.resource, err)
 		}
-		s.cache.put(ck, ts+"|"+v.eventID)
+		mark := ts + "|" + v.eventID
+		*jobs = append(*jobs, func(ctx context.Context) error {
+			if _, err := s.db.UpdateItem(ctx, in); err != nil && !isConditionFailed(err) {
+				return fmt.Errorf("audit: last use %s on %s: %w", k.op, k.resource, err)
+			}
+			s.cache.put(ck, mark)
+			return nil
+		})
 	}
-	return nil
 }
 
-func (s *Store) putActivity(ctx context.Context, b *Batch, now time.Time) error {
+func (s *Store) putActivity(b *Batch, jobs *[]job) {
 	keys := sortedKeys(b.activity, func(x, y activityKey) bool {
 		if x.hour != y.hour {
 			return x.hour < y.hour
@@ -248,27 +291,30 @@ func (s *Store) putActivity(ctx context.Context, b *Batch, now time.Time) error 
 			expr += sep + "#" + set.attr + " " + set.ph
 			sep = ", "
 		}
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		in := &dynamodb.UpdateItemInput{
 			TableName:                 aws.String(s.cfg.Table),
 			Key:                       itemKey(table.AuditActivityPK(hour, table.AuditActivityShard(k.resource)), k.resource),
 			UpdateExpression:          aws.String(expr),
 			ExpressionAttributeNames:  names,
 			ExpressionAttributeValues: vals,
+		}
+		res := k.resource
+		*jobs = append(*jobs, func(ctx context.Context) error {
+			if _, err := s.db.UpdateItem(ctx, in); err != nil {
+				return fmt.Errorf("audit: activity of %s: %w", res, err)
+			}
+			for _, m := range mins {
+				s.cache.put(ckBase+"m"+m, "")
+			}
+			for _, op := range ops {
+				s.cache.put(ckBase+"o"+op, "")
+			}
+			for _, op := range failed {
+				s.cache.put(ckBase+"f"+op, "")
+			}
+			return nil
 		})
-		if err != nil {
-			return fmt.Errorf("audit: activity of %s: %w", k.resource, err)
-		}
-		for _, m := range mins {
-			s.cache.put(ckBase+"m"+m, "")
-		}
-		for _, op := range ops {
-			s.cache.put(ckBase+"o"+op, "")
-		}
-		for _, op := range failed {
-			s.cache.put(ckBase+"f"+op, "")
-		}
 	}
-	return nil
 }
 
 // counterUpdate is one increment of a counter or usage item.
@@ -357,25 +403,29 @@ func shardOf(unit string, shards int) int {
 	return int(h.Sum32() % uint32(shards))
 }
 
-func (s *Store) putCounters(ctx context.Context, unit string, b *Batch, now time.Time) error {
+func (s *Store) putCounters(unit string, b *Batch, now time.Time, jobs *[]job) error {
 	ups := s.counterUpdates(unit, b)
 	chunks := (len(ups) + s.cfg.ChunkSize - 1) / s.cfg.ChunkSize
 	for i := range chunks {
 		part := ups[i*s.cfg.ChunkSize : min(len(ups), (i+1)*s.cfg.ChunkSize)]
-		if err := s.applyChunk(ctx, unit, i, chunks, part, now); err != nil {
+		items, err := s.chunkItems(unit, i, chunks, part, now)
+		if err != nil {
 			return err
 		}
+		*jobs = append(*jobs, func(ctx context.Context) error { return s.applyChunk(ctx, unit, i, chunks, items) })
 	}
 	return nil
 }
 
-func (s *Store) applyChunk(ctx context.Context, unit string, i, n int, part []counterUpdate, now time.Time) error {
+// chunkItems is one transaction: the chunk's marker (which must not exist) and
+// its increments.
+func (s *Store) chunkItems(unit string, i, n int, part []counterUpdate, now time.Time) ([]ddbtypes.TransactWriteItem, error) {
 	marker, err := attributevalue.MarshalMap(table.AuditMarker{
 		PK: table.AuditMarkerPK(unit), SK: table.AuditMarkerSK(i, n), TTL: ttl(now, s.cfg.MarkerRetention),
 		Type: table.TypeAuditMarker, Applied: now.UTC().Format(timeLayout), Items: len(part),
 	})
 	if err != nil {
-		return fmt.Errorf("audit: encode marker: %w", err)
+		return nil, fmt.Errorf("audit: encode marker: %w", err)
 	}
 	items := []ddbtypes.TransactWriteItem{{Put: &ddbtypes.Put{
 		TableName:                aws.String(s.cfg.Table),
@@ -386,8 +436,12 @@ func (s *Store) applyChunk(ctx context.Context, unit string, i, n int, part []co
 	for _, u := range part {
 		items = append(items, ddbtypes.TransactWriteItem{Update: u.update(s.cfg.Table)})
 	}
+	return items, nil
+}
+
+func (s *Store) applyChunk(ctx context.Context, unit string, i, n int, items []ddbtypes.TransactWriteItem) error {
 	for attempt := 0; ; attempt++ {
-		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			return nil
 		}
