@@ -40,7 +40,7 @@ func (r PendingDeletionUse) Evaluate(s *Snapshot) []Finding {
 		}
 		ev.Threshold = float64(r.Config.Threshold)
 		out = append(out, Finding{Rule: r.Meta().ID, Resource: k, State: StateAlarm, Severity: SeverityCritical,
-			Reason: fmt.Sprintf("%d calls to a key pending deletion", ev.Count), Evidence: ev})
+			Reason: fmt.Sprintf("%d call(s) to a key pending deletion", ev.Count), Evidence: ev})
 	}
 	return out
 }
