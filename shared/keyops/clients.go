@@ -64,8 +64,9 @@ type Envelope interface {
 	// Decrypt returns the plaintext of msg, trying only keys in allowedKeyARNs and
 	// failing if a key of requiredEC is missing or differs.
 	Decrypt(ctx context.Context, msg []byte, allowedKeyARNs []string, requiredEC map[string]string) ([]byte, error)
-	// Rewrap re-wraps msg's data key under toKeyARN and rebuilds the header; the
-	// body is not decrypted.
+	// Rewrap returns msg re-encrypted under toKeyARN with the same encryption
+	// context; the plaintext stays inside the process (see ESDK for why the body
+	// cannot be kept: a rebuilt ESDK v2 header reuses the GCM nonce).
 	Rewrap(ctx context.Context, msg []byte, fromKeyARNs []string, toKeyARN string) ([]byte, error)
 }
 
