@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-secretsmanager-caching-go/v2/secretcache"
 
 	"github.com/keyward/keyward/shared/audit"
@@ -23,7 +24,7 @@ import (
 // function and `make local` both call it:
 //
 //	TABLE_NAME                 the keyward table (default keyward)
-//	ACCOUNT_ID                 the account of the keys (required: key policy root statement)
+//	ACCOUNT_ID                 the account of the keys (key policy root statement); default: STS GetCallerIdentity
 //	AWS_REGION                 region (set by Lambda)
 //	KEYOPS_ENVIRONMENT         the only environment keys are created for (optional)
 //	KEYOPS_GUARD_DAYS          N of the guardrails (default 30)
@@ -59,6 +60,14 @@ func NewFromEnv(ctx context.Context, cfg aws.Config, env func(string) string, lo
 			return nil, fmt.Errorf("KEYOPS_POLICY_SEED: %w", err)
 		}
 	}
+	account := env("ACCOUNT_ID")
+	if account == "" { // the function's own account, as STS sees it
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, fmt.Errorf("ACCOUNT_ID unset and STS GetCallerIdentity failed: %w", err)
+		}
+		account = aws.ToString(id.Account)
+	}
 	region := env("AWS_REGION")
 	if region == "" {
 		region = cfg.Region
@@ -73,7 +82,7 @@ func NewFromEnv(ctx context.Context, cfg aws.Config, env func(string) string, lo
 	if err != nil {
 		return nil, fmt.Errorf("secret cache: %w", err)
 	}
-	h, err := New(Config{AccountID: env("ACCOUNT_ID"), Region: region, GuardDays: guard, Environment: env("KEYOPS_ENVIRONMENT")}, Deps{
+	h, err := New(Config{AccountID: account, Region: region, GuardDays: guard, Environment: env("KEYOPS_ENVIRONMENT")}, Deps{
 		KMS: kmsClient, SecretsManager: sm, Secrets: cache,
 		Envelope: NewESDK(kmsClient, ESDKConfig{TTL: dkTTL, MaxMessages: uint64(maxMsgs)}),
 		Audit:    FromAudit(audit.NewStore(db, audit.StoreConfig{Table: tbl})),
