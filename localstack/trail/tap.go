@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -74,6 +75,7 @@ func New(o Options) (*Tap, error) {
 		if err := os.MkdirAll(filepath.Dir(o.File), 0o700); err != nil {
 			return nil, fmt.Errorf("trail: %w", err)
 		}
+		t.recent = tailLines(o.File, o.Recent)
 		f, err := os.OpenFile(o.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return nil, fmt.Errorf("trail: open %s: %w", o.File, err)
@@ -203,4 +205,38 @@ func (t *Tap) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// tailLines reads up to n complete events from the end of a JSONL file (at most
+// its last 4 MiB), so the recent list survives a restart of a persistent endpoint.
+func tailLines(path string, n int) [][]byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	const window = 4 << 20
+	st, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	off := max(0, st.Size()-window)
+	buf := make([]byte, st.Size()-off)
+	if _, err := f.ReadAt(buf, off); err != nil {
+		return nil
+	}
+	lines := bytes.Split(buf, []byte("\n"))
+	if off > 0 && len(lines) > 0 {
+		lines = lines[1:] // the first line may be cut
+	}
+	var out [][]byte
+	for _, l := range lines {
+		if json.Valid(l) && len(l) > 0 {
+			out = append(out, l)
+		}
+	}
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out
 }

@@ -132,3 +132,28 @@ func TestRecentEventsRingKeepsNewest(t *testing.T) {
 	}
 	_ = tap.Close()
 }
+
+func TestRecentEventsSurviveRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	tap, _ := New(Options{File: path})
+	ids := publishN(tap, 4)
+	_ = tap.Close()
+	tap, err := New(Options{File: path, Recent: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tap.Close()
+	evs := tap.Events()
+	if len(evs) != 3 {
+		t.Fatalf("reloaded %d events, want the last 3", len(evs))
+	}
+	var last Event
+	_ = json.Unmarshal(evs[2], &last)
+	if last.Detail.RequestID != ids[3] {
+		t.Fatal("reloaded events are not the newest")
+	}
+	publishN(tap, 1)
+	if len(tap.Events()) != 3 {
+		t.Fatalf("ring over capacity: %d", len(tap.Events()))
+	}
+}
