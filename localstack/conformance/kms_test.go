@@ -595,3 +595,26 @@ func TestKMSTags(t *testing.T) {
 		t.Fatalf("aws: tag: want TagException, got %v", err)
 	}
 }
+
+func TestKMSUnicodeAndHostileNames(t *testing.T) {
+	c := kmsClient()
+	ctx := ctxT(t)
+	desc := "clé 🔑 キー \u202e"
+	out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String(desc),
+		Tags: []types.Tag{{TagKey: aws.String("propriétaire"), TagValue: aws.String("équipe 🔐")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: out.KeyMetadata.KeyId})
+	if err != nil || aws.ToString(d.KeyMetadata.Description) != desc {
+		t.Fatalf("unicode description round trip = %q, %v", aws.ToString(d.KeyMetadata.Description), err)
+	}
+	for _, name := range []string{"alias/clé", "alias/../../etc/passwd", "alias/a b", "alias/" + strings.Repeat("x", 300)} {
+		_, err := c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(name), TargetKeyId: out.KeyMetadata.KeyId})
+		wantAPIError(t, err, "ValidationException", "")
+	}
+	for _, id := range []string{"../" + aws.ToString(out.KeyMetadata.KeyId), "arn:aws:kms:us-east-1:999999999999:key/" + aws.ToString(out.KeyMetadata.KeyId), "🔑"} {
+		_, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+		wantAPIError(t, err, "NotFoundException", "")
+	}
+}
