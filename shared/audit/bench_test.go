@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -139,29 +140,36 @@ func BenchmarkIngest(b *testing.B) {
 	})
 }
 
-// TestIngestFasterThanEncodingJSON is not a timing assertion: it reports the ratio
-// of the two benchmarks in one process so `go test -v -run Ratio` shows it.
+// TestIngestRatio is not a timing assertion: it reports, in one process, the
+// records/s of keyward's ingest and of encoding/json alone on the same file,
+// alternating the two five times and keeping each one's best run, so that load
+// from other processes skews the ratio as little as possible.
 func TestIngestRatio(t *testing.T) {
 	if testing.Short() {
 		t.Skip("benchmark ratio report")
 	}
 	data := mixedLogFile(t, benchRecords)
 	p := NewParser(ParserConfig{ContextKey: testContextKey})
-	ours := testing.Benchmark(func(b *testing.B) {
+	ours := func(b *testing.B) {
 		for b.Loop() {
 			batch := NewBatch()
 			_, _ = p.ParseLogFile(data, batch.Add)
 		}
-	})
-	peer := testing.Benchmark(func(b *testing.B) {
+	}
+	peer := func(b *testing.B) {
 		for b.Loop() {
 			var f struct {
 				Records []peerRecord `json:"Records"`
 			}
 			_ = json.Unmarshal(data, &f)
 		}
-	})
+	}
 	rate := func(r testing.BenchmarkResult) float64 { return float64(r.N) * benchRecords / r.T.Seconds() }
-	t.Logf("parse+normalise+aggregate: %.0f records/s; encoding/json alone: %.0f records/s; ratio %.2fx",
-		rate(ours), rate(peer), rate(ours)/rate(peer))
+	var best, bestPeer float64
+	for range 5 {
+		best = max(best, rate(testing.Benchmark(ours)))
+		bestPeer = max(bestPeer, rate(testing.Benchmark(peer)))
+	}
+	t.Logf("parse+normalise+aggregate: %.0f records/s; encoding/json alone: %.0f records/s; ratio %.2fx (best of 5, GOMAXPROCS=%d)",
+		best, bestPeer, best/bestPeer, runtime.GOMAXPROCS(0))
 }

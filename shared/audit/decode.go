@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"unicode/utf8"
@@ -53,10 +54,41 @@ func (s *scanner) expect(c byte) error {
 	return nil
 }
 
+// SWAR helpers: test 8 bytes at once for the bytes a string scan must stop at.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// hasZero is non-zero if a byte of v is zero (no false negatives).
+func hasZero(v uint64) uint64 { return (v - lsb) & ^v & msb }
+
+// stopsString is non-zero if a byte of x is '"', '\\' or a control character.
+func stopsString(x uint64) uint64 {
+	return hasZero(x^(lsb*'"')) | hasZero(x^(lsb*'\\')) | ((x - lsb*0x20) & ^x & msb)
+}
+
+// skipPlain advances from i over 8-byte words that hold only plain bytes
+// (stopsString false; non-ASCII too unless ascii is set).
+func skipPlain(b []byte, i int, ascii bool) int {
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		m := stopsString(x)
+		if ascii {
+			m |= x & msb
+		}
+		if m != 0 {
+			return i
+		}
+		i += 8
+	}
+	return i
+}
+
 // str reads a string token (the next byte must be '"') and returns its value.
 func (s *scanner) str() ([]byte, error) {
 	start := s.i + 1
-	for i := start; i < len(s.b); i++ {
+	for i := skipPlain(s.b, start, true); i < len(s.b); i++ {
 		c := s.b[i]
 		if c == '"' {
 			s.i = i + 1
@@ -131,6 +163,10 @@ func isHex(c byte) bool {
 // skipString skips a string token without decoding it.
 func (s *scanner) skipString() error {
 	for i := s.i + 1; i < len(s.b); i++ {
+		i = skipPlain(s.b, i, false)
+		if i >= len(s.b) {
+			break
+		}
 		c := s.b[i]
 		if c == '"' {
 			s.i = i + 1
