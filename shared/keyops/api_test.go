@@ -2,7 +2,9 @@ package keyops
 
 import (
 	"encoding/base64"
+
 	"encoding/json"
+	"github.com/keyward/keyward/shared/table"
 	"strings"
 	"testing"
 	"time"
@@ -104,10 +106,16 @@ func TestCreateKeyPolicyAndRotation(t *testing.T) {
 	if n := len(l.Body["keys"].([]any)); n != 1 {
 		t.Fatalf("list has %d keys", n)
 	}
-	// a caller without key:read sees nothing
-	l = mustStatus(t, hs.do("GET", "/v1/keys", strangerARN, ""), 200)
-	if n := len(l.Body["keys"].([]any)); n != 0 {
-		t.Fatalf("stranger lists %d keys", n)
+	// a caller without key:read on any alias is denied; one with key:read on
+	// other aliases sees none of these
+	mustStatus(t, hs.do("GET", "/v1/keys", strangerARN, ""), 403)
+	mustStatus(t, hs.do("POST", "/v1/keys", adminARN, js(map[string]any{"alias": "ops-x", "environment": "test"})), 201)
+	if err := hs.h.SeedPolicies(t.Context(), map[string][]table.AuthzStatement{userARN: {{Actions: []string{"key:read"}, Keys: []string{"ops-*"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	l = mustStatus(t, hs.do("GET", "/v1/keys", userARN, ""), 200)
+	if ks := l.Body["keys"].([]any); len(ks) != 1 || ks[0].(map[string]any)["alias"] != "alias/ops-x" {
+		t.Fatalf("filtered list: %s", l.Raw)
 	}
 }
 
@@ -384,6 +392,7 @@ func TestDenyByDefaultOnEveryRoute(t *testing.T) {
 		{"POST", "/v1/rewrap", js(map[string]any{"ciphertext": ct, "key": "app-deny"})},
 		{"POST", "/v1/datakey", js(map[string]any{"key": "app-deny"})},
 		{"POST", "/v1/keys", js(map[string]any{"alias": "app-x", "environment": "test"})},
+		{"GET", "/v1/keys", ""},
 		{"GET", "/v1/keys/app-deny", ""},
 		{"POST", "/v1/keys/app-deny/rotate", ""},
 		{"POST", "/v1/keys/app-deny/disable", ""},

@@ -180,6 +180,9 @@ func (h *Handler) listKeys(ctx context.Context, r *request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
+	if !mayReadSomeKey(p) {
+		return response{}, h.authorize(ctx, r, ActKeyRead, resKey, "*") // logs, counts and denies
+	}
 	items, err := h.store.ListKeys(ctx)
 	if err != nil {
 		return response{}, err
@@ -246,4 +249,14 @@ func (h *Handler) keyFromPath(ctx context.Context, r *request, action string) (t
 		return k, notFound("key alias/%s is not registered with keyops", alias)
 	}
 	return k, nil
+}
+
+// mayReadSomeKey reports whether any statement grants key:read on some alias.
+func mayReadSomeKey(p table.PolicyItem) bool {
+	for _, st := range p.Statements {
+		if len(st.Keys) > 0 && matchAny(st.Actions, ActKeyRead, matchAction) {
+			return true
+		}
+	}
+	return false
 }
