@@ -3,10 +3,12 @@
 //
 // # Pipeline
 //
-// Parse (a hand-written JSON decoder, [ParseRecord] / [ParseLogFile]) →
-// normalise ([Normaliser]: principal key, source network, resources from
-// resources[] or the request, encryption-context values HMAC-hashed, secret fields
-// stripped) → aggregate ([Batch]) → write ([Store.Apply]).
+// Parse (a hand-written, validating, zero-copy JSON decoder:
+// [Parser.ParseRecord] for an EventBridge detail, [Parser.ParseLogFile] for a
+// log file) → normalise (principal key, source network, resources from resources[]
+// or the request, encryption-context values HMAC-hashed, secret fields stripped)
+// → aggregate ([Batch]) → write ([Store.Apply]) → read ([Store.EventsByResource],
+// [Store.Counts], [Store.LastUse], [Store.FirstSeen], [Store.ActiveResources], …).
 //
 // Scale rule: control-plane events, service events, unknown events and every
 // failure are stored individually; successful high-volume data-plane calls
