@@ -2,12 +2,12 @@ package keyops
 
 import (
 	"encoding/base64"
-
 	"encoding/json"
-	"github.com/keyward/keyward/shared/table"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/shared/table"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
