@@ -2,6 +2,7 @@ package keyops_test
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/keyward/keyward/shared/keyops"
 	"github.com/keyward/keyward/shared/table"
@@ -48,4 +49,16 @@ func ExampleKeyPolicy() {
 	// AllowCryptographicUse [arn:aws:iam::111122223333:role/app]
 	// AllowDescribeKey [arn:aws:iam::111122223333:role/app]
 	// AllowGrantsForAWSResources [arn:aws:iam::111122223333:role/app]
+}
+
+// HTTPHandler serves the Lambda handler over net/http, as `make local` does on
+// 127.0.0.1:8080 (h from keyops.NewFromEnv with an AWS config pointed at the local
+// endpoint, policies from keyops.LocalPolicies()).
+func ExampleHTTPHandler() {
+	var h *keyops.Handler // keyops.NewFromEnv(ctx, cfg, os.Getenv, logger)
+	srv := &http.Server{
+		Addr:    "127.0.0.1:8080",
+		Handler: keyops.HTTPHandler{API: h, DefaultPrincipal: keyops.LocalDeveloper},
+	}
+	_ = srv // srv.ListenAndServe()
 }
