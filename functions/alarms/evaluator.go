@@ -28,7 +28,10 @@ type Notifier interface {
 
 // Evaluator runs the window rules over the audit store and keeps alarm state.
 type Evaluator struct {
-	Audit     Audit
+	Audit    Audit
+	Activity interface { // default: Audit
+		ActiveResources(ctx context.Context, from, to time.Time) ([]audit.Activity, error)
+	}
 	FirstSeen FirstSeen
 	Hourly    Hourly
 	Ledger    Ledger // optional
@@ -97,7 +100,13 @@ func (e *Evaluator) Evaluate(ctx context.Context, w alarmstate.Window, now time.
 // request), and a LastUse Query per DeleteAlias.
 func (e *Evaluator) Snapshot(ctx context.Context, w alarmstate.Window) (*rules.Snapshot, int, error) {
 	s := &rules.Snapshot{Start: w.Start, End: w.End, LastUse: map[string]time.Time{}}
-	acts, err := e.Audit.ActiveResources(ctx, w.Start, w.End)
+	var idx interface {
+		ActiveResources(ctx context.Context, from, to time.Time) ([]audit.Activity, error)
+	} = e.Audit
+	if e.Activity != nil {
+		idx = e.Activity
+	}
+	acts, err := idx.ActiveResources(ctx, w.Start, w.End)
 	if err != nil {
 		return nil, 0, fmt.Errorf("active resources: %w", err)
 	}
