@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -435,45 +436,33 @@ type Activity struct {
 }
 
 // ActiveResources lists the resources with calls in [from, to): one Query per
-// activity shard per hour touched (table.AuditActivityShards × hours), so an alarm
-// evaluation costs in proportion to the resources that were active, never a Scan.
+// activity shard per hour touched (table.AuditActivityShards × hours, run
+// concurrently), so an alarm evaluation costs in proportion to the resources that
+// were active, never a Scan.
 func (s *Store) ActiveResources(ctx context.Context, from, to time.Time) ([]Activity, error) {
 	if from.IsZero() || !to.After(from) {
 		return nil, fmt.Errorf("%w: activity needs from < to", ErrBadQuery)
 	}
 	byRes := map[string]*Activity{}
+	var mu sync.Mutex
+	var jobs []job
 	for h := from.UTC().Truncate(time.Hour); h.Before(to); h = h.Add(time.Hour) {
 		for shard := range table.AuditActivityShards {
-			r := tableRange(table.AuditActivityPK(h, shard), "", "")
-			r.prefix = true
-			items, err := queryItems[table.AuditActivity](ctx, s, r, nil)
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range items {
-				var mins []time.Time
-				for _, m := range it.Minutes {
-					t, err := time.Parse(table.AuditMinuteLayout, it.Hour[:len("2006-01-02T")]+m+"Z")
-					if err != nil {
-						return nil, fmt.Errorf("audit: activity minute %q: %w", m, err)
-					}
-					if !t.Before(from.Truncate(time.Minute)) && t.Before(to) {
-						mins = append(mins, t)
-					}
+			jobs = append(jobs, func(ctx context.Context) error {
+				r := tableRange(table.AuditActivityPK(h, shard), "", "")
+				r.prefix = true
+				items, err := queryItems[table.AuditActivity](ctx, s, r, nil)
+				if err != nil {
+					return err
 				}
-				if len(mins) == 0 {
-					continue
-				}
-				a := byRes[it.SK]
-				if a == nil {
-					a = &Activity{Resource: it.SK}
-					byRes[it.SK] = a
-				}
-				a.Minutes = append(a.Minutes, mins...)
-				a.Operations = append(a.Operations, it.Operations...)
-				a.FailedOperations = append(a.FailedOperations, it.Failures...)
-			}
+				mu.Lock()
+				defer mu.Unlock()
+				return mergeActivity(byRes, items, from, to)
+			})
 		}
+	}
+	if err := s.run(ctx, jobs); err != nil { // the shards × hours in parallel
+		return nil, err
 	}
 	out := make([]Activity, 0, len(byRes))
 	for _, a := range byRes {
@@ -486,6 +475,34 @@ func (s *Store) ActiveResources(ctx context.Context, from, to time.Time) ([]Acti
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Resource < out[j].Resource })
 	return out, nil
+}
+
+// mergeActivity adds the minutes of items that fall in [from, to) to byRes.
+func mergeActivity(byRes map[string]*Activity, items []table.AuditActivity, from, to time.Time) error {
+	for _, it := range items {
+		var mins []time.Time
+		for _, m := range it.Minutes {
+			t, err := time.Parse(table.AuditMinuteLayout, it.Hour[:len("2006-01-02T")]+m+"Z")
+			if err != nil {
+				return fmt.Errorf("audit: activity minute %q: %w", m, err)
+			}
+			if !t.Before(from.Truncate(time.Minute)) && t.Before(to) {
+				mins = append(mins, t)
+			}
+		}
+		if len(mins) == 0 {
+			continue
+		}
+		a := byRes[it.SK]
+		if a == nil {
+			a = &Activity{Resource: it.SK}
+			byRes[it.SK] = a
+		}
+		a.Minutes = append(a.Minutes, mins...)
+		a.Operations = append(a.Operations, it.Operations...)
+		a.FailedOperations = append(a.FailedOperations, it.Failures...)
+	}
+	return nil
 }
 
 func itemKey(pk, sk string) map[string]ddbtypes.AttributeValue {
