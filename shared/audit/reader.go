@@ -119,17 +119,18 @@ func daysOf(from, to time.Time) []time.Time {
 // Granularity is the bucket size of a counter read.
 type Granularity string
 
-// Counter granularities.
+// Counter granularities. Day is read from the hour counters (24 per day).
 const (
 	Minute Granularity = table.AuditGranMinute
 	Hour   Granularity = table.AuditGranHour
+	Day    Granularity = "d"
 )
 
 // CountQuery selects counters of one resource or one principal (exactly one set).
 type CountQuery struct {
 	Resource    string
 	Principal   string      // Principal.Key
-	Granularity Granularity // default Minute
+	Granularity Granularity // Minute (default), Hour or Day
 	From, To    time.Time   // [From, To), truncated to the granularity
 	// Operations filters by event name; "GenerateDataKey*" matches a prefix. Empty: all.
 	Operations []string
@@ -159,6 +160,12 @@ func (s *Store) Counts(ctx context.Context, q CountQuery) ([]Count, error) {
 	if gran == "" {
 		gran = table.AuditGranMinute
 	}
+	bucket := func(t time.Time) time.Time { return t }
+	if gran == string(Day) {
+		gran = table.AuditGranHour
+		q.From = q.From.UTC().Truncate(24 * time.Hour)
+		bucket = func(t time.Time) time.Time { return t.Truncate(24 * time.Hour) }
+	}
 	if gran != table.AuditGranMinute && gran != table.AuditGranHour {
 		return nil, fmt.Errorf("%w: granularity %q", ErrBadQuery, gran)
 	}
@@ -175,21 +182,24 @@ func (s *Store) Counts(ctx context.Context, q CountQuery) ([]Count, error) {
 	if gran == table.AuditGranHour {
 		layout = table.AuditHourLayout
 	}
-	type key struct{ bucket, op, outcome string }
+	type key struct {
+		bucket      time.Time
+		op, outcome string
+	}
 	sums := map[key]int64{}
 	for _, c := range items {
 		if !matchOp(q.Operations, c.Operation) || !matchOutcome(q.Outcomes, c.Outcome) {
 			continue
 		}
-		sums[key{c.Bucket, c.Operation, c.Outcome}] += c.N
+		t, err := time.Parse(layout, c.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("audit: counter bucket %q: %w", c.Bucket, err)
+		}
+		sums[key{bucket(t), c.Operation, c.Outcome}] += c.N
 	}
 	out := make([]Count, 0, len(sums))
 	for k, n := range sums {
-		t, err := time.Parse(layout, k.bucket)
-		if err != nil {
-			return nil, fmt.Errorf("audit: counter bucket %q: %w", k.bucket, err)
-		}
-		out = append(out, Count{Bucket: t, Operation: k.op, Outcome: k.outcome, N: n})
+		out = append(out, Count{Bucket: k.bucket, Operation: k.op, Outcome: k.outcome, N: n})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]

@@ -186,6 +186,10 @@ func TestStoreAccessPatterns(t *testing.T) {
 		if n, _ := s.Total(ctx, q); n != 44 {
 			t.Errorf("Decrypt ok per hour = %d; want 44", n)
 		}
+		day := CountQuery{Resource: testKey, Granularity: Day, From: at0.Add(5 * time.Hour), To: at0.Add(6 * time.Hour), Operations: []string{"Decrypt"}, Outcomes: []string{OutcomeOK}}
+		if cs, err := s.Counts(ctx, day); err != nil || len(cs) != 1 || cs[0].N != 44 || !cs[0].Bucket.Equal(at0.Truncate(24*time.Hour)) {
+			t.Errorf("Decrypt ok per day = %+v, %v; want one bucket of 44 on 2026-12-01", cs, err)
+		}
 		q.Outcomes = []string{OutcomeFailed}
 		if n, _ := s.Total(ctx, q); n != 3 {
 			t.Errorf("Decrypt failed = %d; want 3", n)
