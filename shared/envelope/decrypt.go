@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash"
+	"slices"
 )
 
 // maxNonFramedLength is the largest non-framed content the format allows (2^36 - 32 bytes).
@@ -195,23 +196,34 @@ func (r *messageReader) readFooter(src source) error {
 // of required must be in the message's encryption context with the same value (pass nil to require
 // nothing). No plaintext is returned unless the message authenticates completely.
 func (c *Client) Decrypt(ctx context.Context, message []byte, required map[string]string) ([]byte, map[string]string, error) {
+	return c.DecryptAppend(ctx, nil, message, required)
+}
+
+// DecryptAppend is Decrypt that appends the plaintext to dst and returns the extended slice (dst
+// and message must not overlap). On
+// failure it returns dst unextended (bytes beyond its length may have been written).
+func (c *Client) DecryptAppend(ctx context.Context, dst, message []byte, required map[string]string) ([]byte, map[string]string, error) {
 	src := &byteSource{b: message}
 	r, err := c.beginDecrypt(ctx, src, required)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]byte, 0, len(message)-src.off)
+	out := slices.Grow(dst, len(message)-src.off)
 	for !r.final {
 		if out, err = r.readFrame(src, out, int64(len(message))); err != nil {
-			return nil, nil, err
+			clear(out[len(dst):cap(out)])
+			return dst, nil, err
 		}
 	}
+	fail := func(err error) ([]byte, map[string]string, error) {
+		clear(out[len(dst):]) // no unauthenticated plaintext left behind
+		return dst, nil, err
+	}
 	if err := r.readFooter(src); err != nil {
-		return nil, nil, err
+		return fail(err)
 	}
 	if src.off != len(message) {
-		return nil, nil, malformed("%d bytes after the end of the message", len(message)-src.off)
+		return fail(malformed("%d bytes after the end of the message", len(message)-src.off))
 	}
-	ec := r.h.context
-	return out, ec, nil
+	return out, r.h.context, nil
 }

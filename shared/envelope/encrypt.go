@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"slices"
 )
 
 // maxSignatureLen bounds a DER ECDSA signature on P-384 (2 × (48 + 3) + 3 bytes).
@@ -117,6 +118,13 @@ func (w *messageWriter) appendFooter(dst []byte, h hash.Hash) ([]byte, error) {
 // Encrypt encrypts plaintext under ec and returns the message. The encryption context is stored in
 // the clear in the header and authenticated; keys starting with "aws-crypto-" are reserved.
 func (c *Client) Encrypt(ctx context.Context, plaintext []byte, ec map[string]string) ([]byte, error) {
+	return c.EncryptAppend(ctx, nil, plaintext, ec)
+}
+
+// EncryptAppend is Encrypt that appends the message to dst and returns the extended slice, like
+// cipher.AEAD's Seal: a caller that reuses dst encrypts without allocating (and page-faulting in)
+// a new buffer for every message. dst and plaintext must not overlap.
+func (c *Client) EncryptAppend(ctx context.Context, dst, plaintext []byte, ec map[string]string) ([]byte, error) {
 	w, err := c.beginMessage(ctx, ec, int64(len(plaintext)))
 	if err != nil {
 		return nil, err
@@ -128,7 +136,8 @@ func (c *Client) Encrypt(ctx context.Context, plaintext []byte, ec map[string]st
 	if w.signer != nil {
 		size += maxSignatureLen
 	}
-	out := w.appendHeader(make([]byte, 0, size))
+	out := w.appendHeader(slices.Grow(dst, size))
+	start := len(dst)
 	if w.h.contentType == contentNonFramed {
 		out = w.fc.appendSingleBlock(out, plaintext)
 	} else {
@@ -141,7 +150,7 @@ func (c *Client) Encrypt(ctx context.Context, plaintext []byte, ec map[string]st
 		out = w.fc.appendFrame(out, seq, plaintext, true)
 	}
 	if h := w.newSigHash(); h != nil {
-		h.Write(out)
+		h.Write(out[start:])
 		return w.appendFooter(out, h)
 	}
 	return out, nil
