@@ -63,6 +63,13 @@ func TestBadEventBridgeEventsAreErrors(t *testing.T) {
 	}
 }
 
+// snsWrap wraps a body as SNS delivers it to an SQS subscription.
+func snsWrap(body string) string {
+	b, _ := json.Marshal(map[string]string{"Type": "Notification", "MessageId": "m-1",
+		"TopicArn": "arn:aws:sns:us-east-1:111122223333:trail", "Message": body})
+	return string(b)
+}
+
 func gz(t *testing.T, b []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -115,7 +122,11 @@ func TestSQSBatchReportsOnlyBadMessages(t *testing.T) {
 		msg("digest", fixture.Records[1].Body),
 		msg("test-event", fixture.Records[2].Body),
 		msg("eventbridge-via-sqs", string(readEvent(t, "eventbridge-kms-enablekey.json"))),
+		msg("sns-wrapped", snsWrap(note(prefix+"sns.json.gz"))),
+		msg("cloudtrail-sns", `{"s3Bucket":"`+trailBkt+`","s3ObjectKey":["`+prefix+`ct-sns.json.gz","`+prefix+`digest/CloudTrail-Digest/x.json.gz"]}`),
 	}}
+	put(prefix+"sns.json.gz", gz(t, []byte(`{"Records":[`+detail("kms-cancelkeydeletion")+`]}`)))
+	put(prefix+"ct-sns.json.gz", gz(t, []byte(`{"Records":[`+detail("kms-rotatekeyondemand")+`]}`)))
 	payload, _ := json.Marshal(batch)
 	out, err := e.invoke(t, payload)
 	if err != nil {
@@ -143,7 +154,7 @@ func TestSQSBatchReportsOnlyBadMessages(t *testing.T) {
 	for _, r := range evs {
 		got[r.Name] = true
 	}
-	for _, name := range []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "EnableKey"} {
+	for _, name := range []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "EnableKey", "CancelKeyDeletion", "RotateKeyOnDemand"} {
 		if !got[name] {
 			t.Errorf("%s from a good neighbour not stored: %v", name, got)
 		}

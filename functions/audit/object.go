@@ -21,14 +21,14 @@ type object struct {
 	Bucket, Key, ETag, Version string
 }
 
-// unit is the object's delivery-unit id for the exactly-once store.
+// unit is the object's delivery-unit id for the exactly-once store: bucket and
+// key (and version in a versioned bucket). CloudTrail never rewrites a log file,
+// so the key alone names its content, whichever notification (S3 event, SNS,
+// CloudTrail's own) announced it.
 func (o object) unit() string {
 	id := "s3:" + o.Bucket + "/" + o.Key
 	if o.Version != "" {
 		id += "?v=" + o.Version
-	}
-	if o.ETag != "" {
-		id += "#" + o.ETag
 	}
 	return id
 }

@@ -30,6 +30,14 @@ type s3Notification struct {
 		} `json:"s3"`
 	} `json:"Records"`
 	Event string `json:"Event"`
+
+	// An SNS notification wrapping one of the bodies (S3 → SNS → SQS fan-out).
+	Type    string `json:"Type"`
+	Message string `json:"Message"`
+
+	// CloudTrail's own SNS notification of delivered log files.
+	CloudTrailBucket string   `json:"s3Bucket"`
+	CloudTrailKeys   []string `json:"s3ObjectKey"`
 }
 
 // sqs handles a batch message by message; a message that cannot be used (or
@@ -52,7 +60,12 @@ func (h *Handler) sqs(ctx context.Context, batch events.SQSEvent) events.SQSEven
 }
 
 func (h *Handler) message(ctx context.Context, msg events.SQSMessage, m *invocationMetrics) error {
-	body := []byte(msg.Body)
+	return h.body(ctx, []byte(msg.Body), m, true)
+}
+
+// body handles one message body: an S3 event notification, CloudTrail's SNS
+// notification, either wrapped in an SNS envelope, or an EventBridge event.
+func (h *Handler) body(ctx context.Context, body []byte, m *invocationMetrics, unwrap bool) error {
 	// An EventBridge event routed through SQS (rule target: queue) is one unit.
 	var env envelope
 	if json.Unmarshal(body, &env) == nil && env.DetailType != "" {
@@ -62,10 +75,25 @@ func (h *Handler) message(ctx context.Context, msg events.SQSMessage, m *invocat
 	if err := json.Unmarshal(body, &n); err != nil {
 		return fmt.Errorf("%w: message body is not an S3 notification", ErrBadInput)
 	}
-	if n.Event == "s3:TestEvent" {
+	switch {
+	case n.Type == "Notification" && n.Message != "" && unwrap:
+		return h.body(ctx, []byte(n.Message), m, false)
+	case n.Event == "s3:TestEvent":
 		return nil
-	}
-	if len(n.Records) == 0 {
+	case n.CloudTrailBucket != "" && len(n.CloudTrailKeys) > 0:
+		var errs []error
+		for _, key := range n.CloudTrailKeys {
+			if !isLogFile(key) {
+				m.SkippedObjects++
+				continue
+			}
+			obj := object{Bucket: n.CloudTrailBucket, Key: key}
+			if err := h.logFile(ctx, obj, m); err != nil {
+				errs = append(errs, fmt.Errorf("s3://%s/%s: %w", obj.Bucket, obj.Key, err))
+			}
+		}
+		return errors.Join(errs...)
+	case len(n.Records) == 0:
 		return fmt.Errorf("%w: S3 notification without records", ErrBadInput)
 	}
 	var errs []error

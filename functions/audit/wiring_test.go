@@ -62,7 +62,7 @@ func TestPositive(t *testing.T) {
 
 func TestObjectUnitAndLogFileFilter(t *testing.T) {
 	o := object{Bucket: "b", Key: "AWSLogs/1/CloudTrail/us-east-1/x.json.gz", ETag: "e"}
-	if o.unit() != "s3:b/AWSLogs/1/CloudTrail/us-east-1/x.json.gz#e" {
+	if o.unit() != "s3:b/AWSLogs/1/CloudTrail/us-east-1/x.json.gz" {
 		t.Errorf("unit %q", o.unit())
 	}
 	for key, want := range map[string]bool{
