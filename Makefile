@@ -37,7 +37,7 @@ LOCAL_ADDR ?= 127.0.0.1:4566
 ENDPOINT_PKG := $(firstword $(patsubst %/main.go,./%,$(wildcard localstack/cmd/endpoint/main.go localstack/cmd/keyward-local/main.go localstack/cmd/local/main.go)))
 
 .PHONY: help tools tools-check build synth diff deploy deploy-local invoke test vet bench \
-        local local-up local-down clean FORCE
+        local local-up local-down demo clean FORCE
 
 help: ## list the targets
 	@echo "keyward — make targets (first run: make tools, or any target that needs it)"
@@ -155,12 +155,12 @@ local-down: ## stop what local-up started
 	   kill -0 $$pid 2>/dev/null && kill -KILL $$pid || true; \
 	 fi; rm -f $(LOCAL_PID); echo "local: stopped (pid $$pid)"
 
-local: local-up ## run the stack locally in the foreground (Ctrl-C stops it)
-	@echo "local: functions: $(FUNCTIONS)"
-	@echo "local: wired to local triggers: none yet (each function's issue plugs it in);"
-	@echo "       run one now with: make invoke FN=<function> EVENT=events/<source>-<variant>.json"
-	@echo "local: Ctrl-C stops everything; following $(LOCAL_LOG)"
-	@trap '$(MAKE) local-down; exit 0' INT TERM; tail -n +1 -f $(LOCAL_LOG) & wait $$!
+local: tools $(TOOLS_BIN)/local ## the whole stack in the foreground: endpoint :4566, keyops API :8080, the four bootstraps; Ctrl-C stops it
+	@mkdir -p $(LOCAL_DIR)
+	@$(TOOLS_BIN)/local -addr $(LOCAL_ADDR) -bin $(LOCAL_DIR)/bin -function-logs $(LOCAL_DIR)/functions.log $(LOCAL_FLAGS)
+
+demo: $(TOOLS_BIN)/demo ## walk the story against a running make local (key → alarm → rotation → audit)
+	@$(TOOLS_BIN)/demo -endpoint http://$(LOCAL_ADDR) $(DEMO_FLAGS)
 
 # ---------------------------------------------------------------------------- checks
 
