@@ -64,12 +64,16 @@ func (h Hourly) Update(ctx context.Context, w alarmstate.Window, counts map[rule
 		if it.Weeks[week] == nil {
 			it.Weeks[week] = map[string][]int64{}
 		}
+		changed := false
 		for op, n := range byRes[res] {
 			slots := it.Weeks[week][op]
 			if len(slots) != table.UsageSlots {
 				slots = append(slots, make([]int64, table.UsageSlots)...)[:table.UsageSlots]
+				changed = true
 			}
-			slots[slot] = n
+			if slots[slot] != n {
+				slots[slot], changed = n, true
+			}
 			it.Weeks[week][op] = slots
 			hu := rules.HourlyUsage{Current: sum(slots)}
 			for k := 1; k < keepWeeks; k++ {
@@ -84,7 +88,11 @@ func (h Hourly) Update(ctx context.Context, w alarmstate.Window, counts map[rule
 		for wk := range it.Weeks {
 			if wk < oldest {
 				delete(it.Weeks, wk)
+				changed = true
 			}
+		}
+		if !changed {
+			continue // a re-evaluated window: nothing to write
 		}
 		av, err := attributevalue.MarshalMap(it)
 		if err != nil {
