@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 	"testing/iotest"
 
@@ -115,4 +116,45 @@ func TestEncryptWriterDeclaredSize(t *testing.T) {
 	if err := w.Close(); err == nil {
 		t.Fatal("Close accepted fewer bytes than declared")
 	}
+}
+
+// TestStreamConstantMemory streams 32 MiB through NewEncryptWriter → io.Pipe → NewDecryptReader
+// and requires the whole round trip to allocate far less than the message: memory is O(frame).
+func TestStreamConstantMemory(t *testing.T) {
+	ctx := context.Background()
+	c := mustClient(t, envelope.Config{Keyring: mustAESKeyring(t, 256)})
+	const size = 32 << 20
+	chunk := pattern(64 << 10)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	pr, pw := io.Pipe()
+	go func() {
+		w, err := c.NewEncryptWriter(ctx, pw, map[string]string{"k": "v"}, size)
+		if err != nil {
+			pw.CloseWithError(err)
+			return
+		}
+		for written := 0; written < size; written += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.CloseWithError(w.Close())
+	}()
+	r, err := c.NewDecryptReader(ctx, pr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.CopyBuffer(io.Discard, r, make([]byte, 32<<10))
+	if err != nil || n != size {
+		t.Fatalf("streamed %d bytes, %v", n, err)
+	}
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if alloc > 2<<20 {
+		t.Fatalf("streaming %d MiB allocated %d bytes, want O(frame)", size>>20, alloc)
+	}
+	t.Logf("streaming %d MiB allocated %d KiB in total", size>>20, alloc>>10)
 }
