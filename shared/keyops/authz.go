@@ -114,7 +114,7 @@ func (h *Handler) authorize(ctx context.Context, r *request, action, kind, name 
 	h.log.LogAttrs(ctx, slog.LevelInfo, "authz decision",
 		slog.String("principal", r.principal), slog.String("action", action),
 		slog.String("resource", kind+":"+name), slog.Bool("allowed", allowed),
-		slog.String("requestId", r.requestID))
+		slog.String("apiRequestId", r.requestID))
 	h.metrics.decision(action, allowed)
 	if !allowed {
 		return forbidden("%s is not allowed to %s on %s %q", r.principal, action, kind, name)

@@ -257,7 +257,7 @@ func (h *Handler) logAccess(ctx context.Context, r *request, status int, err err
 	attrs := []slog.Attr{
 		slog.String("route", r.routeName), slog.String("method", r.method),
 		slog.Int("status", status), slog.String("principal", r.principal), slog.String("caller", r.caller),
-		slog.String("requestId", r.requestID), slog.Duration("duration", d),
+		slog.String("apiRequestId", r.requestID), slog.Duration("duration", d),
 	}
 	if r.action != "" {
 		attrs = append(attrs, slog.String("action", r.action), slog.String("resource", r.resource))

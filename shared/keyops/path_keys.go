@@ -196,7 +196,7 @@ func (h *Handler) listKeys(ctx context.Context, r *request) (response, error) {
 	h.log.LogAttrs(ctx, slog.LevelInfo, "authz decision",
 		slog.String("principal", r.principal), slog.String("action", ActKeyRead),
 		slog.String("resource", "key:*"), slog.Bool("allowed", true),
-		slog.Int("visible", len(out)), slog.String("requestId", r.requestID))
+		slog.Int("visible", len(out)), slog.String("apiRequestId", r.requestID))
 	h.metrics.decision(ActKeyRead, true)
 	r.action, r.resource, r.authorized = ActKeyRead, "key:*", true
 	return ok(map[string]any{"keys": out})
