@@ -121,6 +121,13 @@ func TestPostureJobAgainstLocalEndpoint(t *testing.T) {
 	if _, err := km.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: rotating.KeyMetadata.KeyId}); err != nil {
 		t.Fatal(err)
 	}
+	doomed, err := km.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("to be deleted")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := km.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: doomed.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)}); err != nil {
+		t.Fatal(err)
+	}
 	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("prod/api-key"), SecretString: aws.String("s3cr3t")})
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +153,8 @@ func TestPostureJobAgainstLocalEndpoint(t *testing.T) {
 	}{
 		{posture.RuleKeyRotationDisabled, aws.ToString(static.KeyMetadata.Arn), rules.StateAlarm},
 		{posture.RuleKeyRotationDisabled, aws.ToString(rotating.KeyMetadata.Arn), ""},
+		{posture.RuleKeyPendingDeletion, aws.ToString(doomed.KeyMetadata.Arn), rules.StateAlarm},
+		{posture.RuleKeyPendingDeletion, aws.ToString(static.KeyMetadata.Arn), ""},
 		{posture.RuleRotationDisabled, aws.ToString(sec.ARN), rules.StateAlarm},
 		{posture.RuleSecretUnused, aws.ToString(sec.ARN), ""},
 	}

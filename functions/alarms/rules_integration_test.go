@@ -104,7 +104,7 @@ func TestEveryRuleFiresAndStaysQuiet(t *testing.T) {
 			history(e)
 			e.ingest(load(e.t, "eventbridge-kms-decrypt").at(min_(1), "u1").by(appRole, "10.0.12.34"),
 				load(e.t, "eventbridge-kms-decrypt-invokedby-secretsmanager").at(min_(1), "u2").on(keyB),
-				load(e.t, "eventbridge-kms-decrypt").at(min_(2), "u3").on(secretA).
+				load(e.t, "eventbridge-secretsmanager-getsecretvalue").at(min_(2), "u3").
 					by("arn:aws:iam::444455556666:role/intruder", "203.0.113.77"))
 		}, want: []expect{
 			{"unknown-caller", keyA, "", ""},
