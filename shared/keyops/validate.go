@@ -147,15 +147,6 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-func requireFields(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return badRequest("%s is required", pairs[i])
-		}
-	}
-	return nil
-}
-
 // decodeOptionalJSON is decodeJSON for routes whose body may be empty.
 func decodeOptionalJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {

@@ -1,7 +1,6 @@
 package table
 
 import (
-	"strings"
 	"time"
 )
 
@@ -245,6 +244,3 @@ func NewIdempotencyItem(principal, key, requestHash string, now time.Time, keep 
 		CreatedAt: KeyopsTime(now), TTL: now.Add(keep).Unix(),
 	}
 }
-
-// IsKeyopsKey reports whether pk belongs to a keyops item.
-func IsKeyopsKey(pk string) bool { return strings.HasPrefix(pk, keyopsPrefix) }
