@@ -15,6 +15,7 @@ const (
 	ForbidEncryptAllowDecrypt
 )
 
+// String returns the policy name used by the other SDKs.
 func (p CommitmentPolicy) String() string {
 	switch p {
 	case RequireEncryptRequireDecrypt:

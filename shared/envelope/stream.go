@@ -155,6 +155,8 @@ func (d *DecryptReader) EncryptionContext() map[string]string { return d.r.h.con
 // Suite returns the message's algorithm suite.
 func (d *DecryptReader) Suite() SuiteID { return d.r.s.id }
 
+// Read reads decrypted plaintext. After the last byte it returns io.EOF only if the whole message
+// authenticated; any failure is returned instead, and sticks.
 func (d *DecryptReader) Read(p []byte) (int, error) {
 	for d.pos == len(d.buf) {
 		if d.err != nil {

@@ -100,6 +100,7 @@ func (id SuiteID) IdentityKDF() bool {
 	return ok && s.kdf == 0
 }
 
+// String formats the id as the specification does, e.g. 0x0478.
 func (id SuiteID) String() string { return fmt.Sprintf("0x%04X", uint16(id)) }
 
 func (s *suite) messageIDLen() int {
