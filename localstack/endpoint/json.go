@@ -15,6 +15,18 @@ import (
 
 const dynamoDBTargetPrefix = "DynamoDB_20120810"
 
+// internalCode is the code a service's own 500 carries, so the SDK's typed error
+// for it matches (KMS: KMSInternalException; Secrets Manager: InternalServiceError).
+func internalCode(targetPrefix string) string {
+	switch targetPrefix {
+	case "TrentService":
+		return "KMSInternalException"
+	case "secretsmanager":
+		return "InternalServiceError"
+	}
+	return "InternalFailure"
+}
+
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, call *awsapi.Call, target string) {
 	prefix, op, _ := strings.Cut(target, ".")
 	if prefix == dynamoDBTargetPrefix {
@@ -51,7 +63,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, call *awsapi.
 	out, err := s.invokeJSON(awsapi.WithCall(r.Context(), call), route.svc, call)
 	s.traceJSON(route, call, out, err)
 	if err != nil {
-		e := asAWSError(err, "InternalFailure")
+		e := asAWSError(err, internalCode(prefix))
 		if e.Status >= 500 {
 			s.log.Error("endpoint: service failure", "service", call.Service, "operation", op,
 				"requestId", call.RequestID, "err", err)
@@ -63,7 +75,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, call *awsapi.
 	if out != nil {
 		if b, err = json.Marshal(out); err != nil {
 			s.log.Error("endpoint: encode response", "operation", op, "err", err)
-			writeJSONError(w, asAWSError(err, "InternalFailure"), route.contentType, "")
+			writeJSONError(w, asAWSError(err, internalCode(prefix)), route.contentType, "")
 			return
 		}
 	}
@@ -86,6 +98,7 @@ func (s *Server) invokeJSON(ctx context.Context, svc awsapi.JSONService, call *a
 
 // traceJSON hands a finished call to the CloudTrail tap when the service is traced.
 func (s *Server) traceJSON(route jsonRoute, call *awsapi.Call, out any, err error) {
+	prefix := route.prefix
 	t, ok := route.svc.(awsapi.Traced)
 	if !ok || s.Trail == nil {
 		return
@@ -98,7 +111,7 @@ func (s *Server) traceJSON(route jsonRoute, call *awsapi.Call, out any, err erro
 	d := t.TrailDetails(call, out, err)
 	var e *awsapi.Error
 	if err != nil {
-		e = asAWSError(err, "InternalFailure")
+		e = asAWSError(err, internalCode(prefix))
 	}
 	s.Trail.APICall(call, d, e)
 }

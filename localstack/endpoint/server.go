@@ -83,6 +83,7 @@ type Server struct {
 }
 
 type jsonRoute struct {
+	prefix      string
 	signingName string
 	contentType string
 	svc         awsapi.JSONService
@@ -212,7 +213,7 @@ func (s *Server) Options() Options { return s.opts }
 func (s *Server) RegisterJSON(targetPrefix, signingName string, svc awsapi.JSONService) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.json[targetPrefix] = jsonRoute{signingName: signingName, contentType: "application/x-amz-json-1.1", svc: svc}
+	s.json[targetPrefix] = jsonRoute{prefix: targetPrefix, signingName: signingName, contentType: "application/x-amz-json-1.1", svc: svc}
 	s.addCloser(svc)
 }
 
