@@ -94,6 +94,7 @@ func (h Hourly) Update(ctx context.Context, w alarmstate.Window, counts map[rule
 		if !changed {
 			continue // a re-evaluated window: nothing to write
 		}
+		it.Type, it.TTL = table.TypeAlarmUsage, w.End.Add(table.UsageHourTTL).Unix()
 		av, err := attributevalue.MarshalMap(it)
 		if err != nil {
 			return nil, fmt.Errorf("usage rollup %s: %w", res, err)

@@ -14,6 +14,13 @@ import (
 //	usage by hour    pk USAGE#<resource>  sk HOW#<hour of week, 000–167>
 //	                 the alarms function's per-5-minute rollup of usage counters for
 //	                 the same hour of week across weeks (baselines, dashboards)
+//
+// Alarm item types (the "type" attribute).
+const (
+	TypeAlarmState = "alarm.state"
+	TypeAlarmUsage = "alarm.usage"
+)
+
 const (
 	alarmPKPrefix = "ALARM#"
 	alarmSKPrefix = "RULE#"
@@ -31,6 +38,7 @@ type AlarmItem struct {
 	SK     string `dynamodbav:"sk"`
 	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
 	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
+	Type   string `dynamodbav:"type"`
 
 	Rule          string    `dynamodbav:"rule"`
 	Resource      string    `dynamodbav:"resource"`
@@ -54,8 +62,10 @@ func AlarmKey(rule, resource string) (pk, sk string) {
 // AlarmOpenSK is the gsi1 sort key of an open alarm.
 func AlarmOpenSK(rule, resource string) string { return rule + "#" + resource }
 
-// SetKeys fills the item's keys; open says whether it belongs in the open index.
+// SetKeys fills the item's keys and type; open says whether it belongs in the
+// open index.
 func (a *AlarmItem) SetKeys(open bool) {
+	a.Type = TypeAlarmState
 	a.PK, a.SK = AlarmKey(a.Rule, a.Resource)
 	a.GSI1PK, a.GSI1SK = "", ""
 	if open {
@@ -68,8 +78,14 @@ func (a *AlarmItem) SetKeys(open bool) {
 type UsageHourItem struct {
 	PK    string                        `dynamodbav:"pk"`
 	SK    string                        `dynamodbav:"sk"`
+	Type  string                        `dynamodbav:"type"`
+	TTL   int64                         `dynamodbav:"ttl"` // refreshed on write: UsageHourTTL
 	Weeks map[string]map[string][]int64 `dynamodbav:"weeks"`
 }
+
+// UsageHourTTL keeps a usage item this long after its last write (the baseline
+// weeks plus one), so resources that go quiet leave nothing behind.
+const UsageHourTTL = 6 * 7 * 24 * time.Hour
 
 // UsageHourKey returns the key of resource's usage item for the hour containing t.
 func UsageHourKey(resource string, t time.Time) (pk, sk string) {
