@@ -7,9 +7,14 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-# Node 22 and the CDK CLI from infra/node_modules come first, so jsii (the Go CDK's
-# runtime) and cdk run on the pinned Node, not on whatever the machine has.
-export PATH := $(CURDIR)/infra/node_modules/.bin:$(PATH)
+# jsii (the Go CDK's runtime, in `go test ./infra` and `cdk synth`) and the cdk CLI
+# run on the pinned Node 22 from infra/node_modules, not on whatever the machine
+# has: JSII_NODE for jsii, and infra/node_modules/.bin first on PATH for the CDK
+# commands. Other tests keep the machine's `node`.
+NODE_BIN := $(CURDIR)/infra/node_modules/.bin
+export JSII_NODE := $(NODE_BIN)/node
+CDK      := PATH="$(NODE_BIN):$$PATH" $(NODE_BIN)/cdk
+CDKLOCAL := PATH="$(NODE_BIN):$$PATH" NODE_PATH=$(CURDIR)/infra/node_modules localstack/node_modules/.bin/cdklocal
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
@@ -47,7 +52,7 @@ help: ## list the targets
 # ---------------------------------------------------------------------------- tools
 
 tools: tools-check $(INFRA_STAMP) $(LOCAL_STAMP) $(DDB_STAMP) $(ENVELOPE_STAMP) ## install pinned tools (idempotent, offline once cached)
-	@echo "tools: ready — go $$(go env GOVERSION), java $$(java -version 2>&1 | awk -F'"' '/version/{print $$2; exit}'), node $$(infra/node_modules/.bin/node --version) (infra/node_modules), cdk $$(cd infra && node_modules/.bin/cdk --version 2>/dev/null | awk '{print $$1}'), DynamoDB Local in $(DDB_DIR)"
+	@echo "tools: ready — go $$(go env GOVERSION), java $$(java -version 2>&1 | awk -F'"' '/version/{print $$2; exit}'), node $$(infra/node_modules/.bin/node --version) (infra/node_modules), cdk $$($(CDK) --version 2>/dev/null | awk '{print $$1}'), DynamoDB Local in $(DDB_DIR)"
 
 tools-check:
 	@command -v go >/dev/null || { echo "Go not found: install Go 1.26 from https://go.dev/dl and put it on PATH" >&2; exit 1; }
@@ -112,20 +117,20 @@ FORCE:
 # ---------------------------------------------------------------------------- CDK
 
 synth: tools build ## cdk synth offline into .build/cdk.out (all environments)
-	@cdk synth --quiet --no-notices
+	@$(CDK) synth --quiet --no-notices
 	@ls -1 $(BUILD)/cdk.out/*.template.json | sed 's/^/  wrote /'
 
 diff: tools build ## cdk diff against the account (ENV=dev|prod; needs AWS credentials)
-	cdk diff --no-notices 'keyward-$(ENV)-*'
+	$(CDK) diff --no-notices 'keyward-$(ENV)-*'
 
 deploy: tools build ## cdk deploy ENV=dev|prod (first time per account/region: cdk bootstrap)
 	@echo "deploy: environment $(ENV); the account/region come from cdk.json context keyward:environments.$(ENV)."
 	@echo "deploy: first deploy to an account/region needs: cdk bootstrap aws://ACCOUNT/REGION"
-	cdk deploy --no-notices --require-approval broadening 'keyward-$(ENV)-*'
+	$(CDK) deploy --no-notices --require-approval broadening 'keyward-$(ENV)-*'
 
 deploy-local: tools build ## cdklocal deploy to LocalStack 4.14.0 on localhost:4566 (needs Docker, see README)
-	NODE_PATH=$(CURDIR)/infra/node_modules localstack/node_modules/.bin/cdklocal bootstrap --no-notices aws://111122223333/us-east-1
-	NODE_PATH=$(CURDIR)/infra/node_modules localstack/node_modules/.bin/cdklocal deploy --no-notices --require-approval never 'keyward-$(ENV)-*'
+	$(CDKLOCAL) bootstrap --no-notices aws://111122223333/us-east-1
+	$(CDKLOCAL) deploy --no-notices --require-approval never 'keyward-$(ENV)-*'
 
 # ---------------------------------------------------------------------------- run
 
