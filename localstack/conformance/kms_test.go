@@ -618,3 +618,33 @@ func TestKMSUnicodeAndHostileNames(t *testing.T) {
 		wantAPIError(t, err, "NotFoundException", "")
 	}
 }
+
+// A key pending deletion can still be inspected and have its grants removed,
+// but takes no new grants or tags.
+func TestKMSPendingDeletionAllowsCleanUp(t *testing.T) {
+	c := kmsClient()
+	md := newKey(t, c)
+	ctx := ctxT(t)
+	g, err := c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: aws.String("arn:aws:iam::111122223333:role/x"),
+		Operations: []types.GrantOperation{types.GrantOperationDecrypt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: aws.Int32(7)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId, PolicyName: aws.String("default")}); err != nil {
+		t.Fatalf("GetKeyPolicy while pending deletion: %v", err)
+	}
+	if l, err := c.ListGrants(ctx, &kms.ListGrantsInput{KeyId: md.KeyId}); err != nil || len(l.Grants) != 1 {
+		t.Fatalf("ListGrants while pending deletion: %v, %v", l, err)
+	}
+	if _, err := c.RevokeGrant(ctx, &kms.RevokeGrantInput{KeyId: md.KeyId, GrantId: g.GrantId}); err != nil {
+		t.Fatalf("RevokeGrant while pending deletion: %v", err)
+	}
+	_, err = c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: aws.String("arn:aws:iam::111122223333:role/x"),
+		Operations: []types.GrantOperation{types.GrantOperationDecrypt}})
+	wantAPIError(t, err, "KMSInvalidStateException", "is pending deletion.")
+	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: md.KeyId, Tags: []types.Tag{{TagKey: aws.String("a"), TagValue: aws.String("b")}}})
+	wantAPIError(t, err, "KMSInvalidStateException", "is pending deletion.")
+}

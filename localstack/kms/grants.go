@@ -155,9 +155,6 @@ func (s *Service) listGrants(call *awsapi.Call) (any, error) {
 		pageInput
 	}
 	return s.withKey(call, &in, func() string { return in.KeyID }, resolveOpts{}, func(k *key) (any, error) {
-		if k.State == statePendingDeletion {
-			return nil, errPendingDeletion(k.ARN)
-		}
 		var all []grantEntry
 		for _, g := range k.Grants {
 			if (in.GrantID == "" || g.GrantID == in.GrantID) && (in.GranteePrincipal == "" || g.GranteePrincipal == in.GranteePrincipal) {
@@ -233,9 +230,6 @@ func (s *Service) revokeGrant(call *awsapi.Call) (any, error) {
 		if err := checkGrantID(in.GrantID); err != nil {
 			return nil, err
 		}
-		if k.State == statePendingDeletion {
-			return nil, errPendingDeletion(k.ARN)
-		}
 		if in.DryRun {
 			return nil, errDryRun()
 		}
@@ -243,7 +237,9 @@ func (s *Service) revokeGrant(call *awsapi.Call) (any, error) {
 	})
 }
 
-// retireGrant accepts the grant token, or the key id with the grant id.
+// retireGrant accepts the grant token, or the key id with the grant id. Like
+// RevokeGrant and the reads (ListGrants, GetKeyPolicy), it works on a key
+// pending deletion, so clean-up can still remove access.
 func (s *Service) retireGrant(call *awsapi.Call) (any, error) {
 	var in struct {
 		GrantToken string
@@ -275,9 +271,6 @@ func (s *Service) retireGrant(call *awsapi.Call) (any, error) {
 	k, err := s.lookup(call.Region, keyID, resolveOpts{})
 	if err != nil {
 		return nil, err
-	}
-	if k.State == statePendingDeletion {
-		return nil, errPendingDeletion(k.ARN)
 	}
 	if in.DryRun {
 		return nil, errDryRun()

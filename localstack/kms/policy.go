@@ -37,9 +37,6 @@ func (s *Service) getKeyPolicy(call *awsapi.Call) (any, error) {
 		if err := checkPolicyName(in.PolicyName); err != nil {
 			return nil, err
 		}
-		if k.State == statePendingDeletion {
-			return nil, errPendingDeletion(k.ARN)
-		}
 		return map[string]any{"Policy": k.Policy, "PolicyName": "default"}, nil
 	})
 }
@@ -78,9 +75,6 @@ func (s *Service) listKeyPolicies(call *awsapi.Call) (any, error) {
 		pageInput
 	}
 	return s.withKey(call, &in, func() string { return in.KeyID }, resolveOpts{}, func(k *key) (any, error) {
-		if k.State == statePendingDeletion {
-			return nil, errPendingDeletion(k.ARN)
-		}
 		if _, _, _, err := page(in.pageInput, 1); err != nil {
 			return nil, err
 		}
