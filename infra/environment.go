@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/keyward/keyward/shared/naming"
 )
 
 // Context keys read from cdk.json (or -c on the command line).
@@ -41,7 +43,7 @@ var (
 )
 
 // StackName names an environment's stack, e.g. keyward-dev-stateful.
-func (e Environment) StackName(part string) string { return "keyward-" + e.Name + "-" + part }
+func (e Environment) StackName(part string) string { return naming.Env(e.Name).Stack(part) }
 
 // CDKEnv is the explicit account/region the stacks are pinned to.
 func (e Environment) CDKEnv() *awscdk.Environment {

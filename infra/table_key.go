@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/keyward/keyward/shared/naming"
 )
 
 // Key policy actions, split so that administering the key and using it are
@@ -24,7 +26,7 @@ var (
 )
 
 // TableKeyAlias is the alias of an environment's table key.
-func TableKeyAlias(env Environment) string { return "alias/keyward-" + env.Name + "-table" }
+func TableKeyAlias(env Environment) string { return naming.Env(env.Name).TableKeyAlias() }
 
 // newTableKey is the customer managed key that encrypts the table: rotated
 // yearly by KMS, one per environment, with an alias.
