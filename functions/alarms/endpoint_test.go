@@ -102,6 +102,21 @@ func TestSNSMessagesThroughLocalEndpoint(t *testing.T) {
 	if _, ok := bySubject["[CRITICAL] ALARM policy-change: key/1234abcd-12ab-34cd-56ef-1234567890ab"]; !ok {
 		t.Errorf("grant to another account not critical: %v", msgs)
 	}
+
+	// The next, quiet window resolves both: two RESOLVED messages, machine-routable.
+	w2 := next(win, 1)
+	e.evaluate(w2, w2.End)
+	msgs = snsMessages(t, srv, aws.ToString(topic.TopicArn))
+	if len(msgs) != 4 {
+		t.Fatalf("captured %d messages after resolve, want 4", len(msgs))
+	}
+	for _, m := range msgs[2:] {
+		var b alarmstate.Message
+		if err := json.Unmarshal([]byte(m.Message), &b); err != nil || b.Kind != alarmstate.KindResolved ||
+			b.State != rules.StateOK || b.PreviousState != rules.StateAlarm || m.Attributes["kind"]["value"] != "RESOLVED" {
+			t.Errorf("resolve message %s / %+v (%v)", m.Subject, b, err)
+		}
+	}
 }
 
 // The posture job reads the endpoint's KMS and Secrets Manager through the
