@@ -179,8 +179,9 @@ bench: tools ## benchmarks of every package that has some, -count=6, benchstat t
 	@mkdir -p $(BUILD)
 	@pkgs=$$(grep -rlE --include='*_test.go' '^func Benchmark' functions shared localstack infra 2>/dev/null | xargs -r -n1 dirname | sort -u | sed 's|^|./|'); \
 	 [ -n "$$pkgs" ] || { echo "bench: no benchmarks yet"; exit 0; }; \
-	 go test -run '^$$' -bench . -benchmem -count=6 -benchtime=$(BENCHTIME) $$pkgs | tee $(BUILD)/bench.txt >/dev/null; \
-	 go run $(BENCHSTAT) $(BUILD)/bench.txt 2>/dev/null || { echo "bench: benchstat unavailable, raw results:"; cat $(BUILD)/bench.txt; }
+	 status=0; go test -p 1 -timeout 60m -run '^$$' -bench . -benchmem -count=6 -benchtime=$(BENCHTIME) $$pkgs >$(BUILD)/bench.txt 2>&1 || status=$$?; \
+	 go run $(BENCHSTAT) $(BUILD)/bench.txt 2>/dev/null || { echo "bench: benchstat unavailable, raw results:"; cat $(BUILD)/bench.txt; }; \
+	 [ $$status -eq 0 ] || { grep -E '^(FAIL|--- FAIL|panic:|# |vet: )' $(BUILD)/bench.txt >&2; echo "bench: some packages failed (raw output: $(BUILD)/bench.txt)" >&2; exit $$status; }
 
 clean: ## remove build output (keeps installed tools)
 	rm -rf $(BUILD)
