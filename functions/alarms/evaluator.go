@@ -89,7 +89,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, w alarmstate.Window, now time.
 	}
 	res, err := e.Apply(ctx, metas, findings, w, now)
 	res.Job, res.Active, res.Events = "alarms", active, len(s.Events)
-	e.Metrics.Usage(now, s.Usage)
+	e.Metrics.Usage(w.Start, s.Usage) // counts land in the window's own period
 	return res, err
 }
 
@@ -100,9 +100,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, w alarmstate.Window, now time.
 // request), and a LastUse Query per DeleteAlias.
 func (e *Evaluator) Snapshot(ctx context.Context, w alarmstate.Window) (*rules.Snapshot, int, error) {
 	s := &rules.Snapshot{Start: w.Start, End: w.End, LastUse: map[string]time.Time{}}
-	var idx interface {
-		ActiveResources(ctx context.Context, from, to time.Time) ([]audit.Activity, error)
-	} = e.Audit
+	var idx ActivityReader = e.Audit
 	if e.Activity != nil {
 		idx = e.Activity
 	}

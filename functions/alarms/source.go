@@ -13,11 +13,16 @@ import (
 // Audit is what the evaluator reads from the audit store; *audit.Store
 // satisfies it. Every read is a Query or GetItem by key: never a Scan of events.
 type Audit interface {
-	ActiveResources(ctx context.Context, from, to time.Time) ([]audit.Activity, error)
+	ActivityReader
 	Usage(ctx context.Context, resource string, from, to time.Time) ([]audit.Usage, error)
 	EventsByName(ctx context.Context, service, name string, q audit.EventQuery) ([]audit.Record, error)
 	EventsByResource(ctx context.Context, resource string, q audit.EventQuery) ([]audit.Record, error)
 	LastUse(ctx context.Context, resource string, ops []string, since time.Time) (audit.LastUse, bool, error)
+}
+
+// ActivityReader lists the resources with calls in [from, to).
+type ActivityReader interface {
+	ActiveResources(ctx context.Context, from, to time.Time) ([]audit.Activity, error)
 }
 
 // watchedEvents are the individually stored events the window rules read by
