@@ -132,6 +132,10 @@ type env struct {
 	units int
 }
 
+// envTables numbers the tables of newEnv: a test or benchmark run again
+// (-count) gets a new one.
+var envTables atomic.Int64
+
 func newEnv(t testing.TB, mod func(*rules.Config)) *env {
 	t.Helper()
 	if ddbURL == "" {
@@ -144,7 +148,7 @@ func newEnv(t testing.TB, mod func(*rules.Config)) *env {
 			return r
 		}
 		return '-'
-	}, "alarms-"+t.Name())
+	}, fmt.Sprintf("alarms-%d-%s", envTables.Add(1), t.Name())) // unique under -count
 	if len(name) > 200 {
 		name = name[:200]
 	}
