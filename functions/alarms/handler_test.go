@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/keyward/keyward/shared/audit"
+	"github.com/keyward/keyward/shared/rules"
 )
 
 func newHandlerFor(e *env, now time.Time) *Handler {
@@ -40,7 +43,7 @@ func TestHandlerSchedulerFixture(t *testing.T) {
 	if res.Job != JobAlarms || !res.WindowStart.Equal(win.Start) || res.Active != 1 || res.InAlarm != 1 || res.Notified != 1 {
 		t.Fatalf("result %+v", res)
 	}
-	var rules, usage, evals int
+	var ruleLines, usage, evals int
 	for _, line := range strings.Split(strings.TrimSpace(emf.String()), "\n") {
 		var doc map[string]any
 		if err := json.Unmarshal([]byte(line), &doc); err != nil {
@@ -52,15 +55,15 @@ func TestHandlerSchedulerFixture(t *testing.T) {
 		}
 		switch {
 		case doc["AlarmsInAlarm"] != nil && doc["Rule"] == "key-disabled" && doc["Severity"] == "high":
-			rules++
+			ruleLines++
 		case doc["Calls"] != nil && doc["Operation"] == "DisableKey":
 			usage++
 		case doc["Job"] == "alarms":
 			evals++
 		}
 	}
-	if rules != 1 || usage != 1 || evals != 1 {
-		t.Fatalf("EMF: %d rule, %d usage, %d evaluation lines:\n%s", rules, usage, evals, emf.String())
+	if ruleLines != 1 || usage != 1 || evals != 1 {
+		t.Fatalf("EMF: %d rule, %d usage, %d evaluation lines:\n%s", ruleLines, usage, evals, emf.String())
 	}
 }
 
@@ -104,6 +107,20 @@ func FuzzHandlerInput(f *testing.F) {
 		_, err := h.Invoke(context.Background(), b)
 		if err == nil {
 			t.Fatalf("accepted %q", b)
+		}
+	})
+}
+
+// Request parameters are sanitised CloudTrail JSON of any shape: mapping them
+// to a rules.Event never panics.
+func FuzzEventOf(f *testing.F) {
+	f.Add(`{"policy":"{\"Statement\":[]}","keyId":"k"}`)
+	f.Add(`{"resourcePolicy":{"Statement":{"Effect":"Allow","Principal":"*"}},"aliasName":"alias/x"}`)
+	f.Add(`{"granteePrincipal":7}`)
+	f.Fuzz(func(t *testing.T, params string) {
+		e := eventOf(audit.Record{Name: "DeleteAlias", Resources: []string{"arn:aws:kms:us-east-1:1:alias/a"}, RequestParameters: params})
+		if e.Policy != "" {
+			_, _ = rules.AnalyzePolicy(e.Policy, "111122223333")
 		}
 	})
 }

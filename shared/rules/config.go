@@ -125,7 +125,27 @@ func ParseConfig(account string, doc []byte) (Config, error) {
 	if c.Account == "" {
 		c.Account = account
 	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
 	return c, nil
+}
+
+// Validate rejects thresholds that would silence or flood a rule.
+func (c Config) Validate() error {
+	switch {
+	case c.DecryptSpike.Threshold < 1 || len(c.DecryptSpike.Operations) == 0:
+		return fmt.Errorf("rules config: decryptSpike needs operations and a threshold ≥ 1")
+	case c.DecryptAnomaly.Factor <= 1 || c.SecretReads.Factor <= 1:
+		return fmt.Errorf("rules config: baseline factors must be > 1")
+	case c.DecryptAnomaly.MinWeeks < 1 || c.SecretReads.MinWeeks < 1:
+		return fmt.Errorf("rules config: baseline minWeeks must be ≥ 1")
+	case c.FailedCalls.PerResource < 0 || c.FailedCalls.PerPrincipal < 0 || len(c.FailedCalls.ErrorCodes) == 0:
+		return fmt.Errorf("rules config: failedCalls needs error codes and thresholds ≥ 0")
+	case c.PendingDeletion.Threshold < 0 || c.UnknownCaller.Learning < 0 || c.AliasInUseFor < 0:
+		return fmt.Errorf("rules config: negative threshold or duration")
+	}
+	return nil
 }
 
 // Build returns the window rules configured by c, in a stable order.

@@ -231,8 +231,11 @@ func TestParseConfigOverrides(t *testing.T) {
 	if c.SecretReads.Factor != 5 || c.Account != own {
 		t.Fatalf("defaults lost: %+v", c)
 	}
-	if _, err := ParseConfig(own, []byte(`{"aliasInUseFor":"soon"}`)); err == nil {
-		t.Fatal("bad duration accepted")
+	for _, bad := range []string{`{"aliasInUseFor":"soon"}`, `{"decryptSpike":{"operations":["Decrypt"],"threshold":0}}`,
+		`{"secretReads":{"operation":"GetSecretValue","factor":0.5,"minWeeks":2}}`, `{"failedCalls":{"errorCodes":[]}}`} {
+		if _, err := ParseConfig(own, []byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
 	}
 }
 
