@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -59,14 +60,30 @@ func alarmsConfig(scope constructs.Construct, env string) AlarmsConfig {
 }
 
 // newAlarms is the alarms function with its two EventBridge Scheduler schedules
-// (rules every 5 minutes, posture daily), the alarm topic (encrypted with the
-// stack key, TLS only), read-mostly table grants, the posture read grants, a
+// (rules every 5 minutes, posture daily), the alarm topic (encrypted with its
+// own rotating customer managed key that CloudWatch alarm actions may use, TLS
+// only), read-mostly table grants, the posture read grants, a
 // dashboard and CloudWatch alarms on its EMF metrics.
 func newAlarms(scope constructs.Construct, p *FunctionProps) {
 	cfg := alarmsConfig(scope, p.Env.Name)
+	// The topic's own customer managed key: CloudWatch alarm actions can only
+	// publish to an encrypted topic whose key policy lets cloudwatch.amazonaws.com
+	// use the key, which the table key must not allow.
+	topicKey := awskms.NewKey(scope, jsii.String("AlarmTopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("keyward " + p.Env.Name + ": encrypts the security alarm topic"),
+		EnableKeyRotation: jsii.Bool(true),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(float64(p.Env.KeyDeletionWindowDays))),
+	})
+	topicKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchAlarmActions"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"), // in a key policy "*" is this key
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account}},
+	}), jsii.Bool(true))
 	topic := awssns.NewTopic(scope, jsii.String("AlarmTopic"), &awssns.TopicProps{
 		DisplayName: jsii.String("keyward " + p.Env.Name + " security alarms"),
-		MasterKey:   p.TableKey,
+		MasterKey:   topicKey,
 		EnforceSSL:  jsii.Bool(true),
 	})
 	env := map[string]string{"ACCOUNT_ID": p.Env.Account}

@@ -50,6 +50,15 @@ func TestAlarmsFunction(t *testing.T) {
 	if !strings.Contains(string(b), "aws:SecureTransport") {
 		t.Errorf("topic policy does not enforce TLS: %s", b)
 	}
+	tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+		"EnableKeyRotation": true,
+		"KeyPolicy": assertions.Match_ObjectLike(&map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{
+				"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"},
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": envs[0].Account}},
+			}),
+		})}),
+	})
 	tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Dashboard"), jsii.Number(1))
 	tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(4))
 
