@@ -71,6 +71,9 @@ func TestAlarmsFunction(t *testing.T) {
 			t.Errorf("policy grants %s", bad)
 		}
 	}
+	if !strings.Contains(policies, "AlarmTopicKey") {
+		t.Error("the function may not use the topic's key: publishing would fail")
+	}
 	for _, want := range []string{"sns:Publish", "kms:GetKeyRotationStatus", "secretsmanager:ListSecrets", "dynamodb:BatchGetItem", "lambda:InvokeFunction"} {
 		if !strings.Contains(policies, want) {
 			t.Errorf("missing grant %s", want)
