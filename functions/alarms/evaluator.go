@@ -280,9 +280,8 @@ func (e *Evaluator) Apply(ctx context.Context, metas map[string]rules.Meta, find
 		if !ok || got[a.Key()] {
 			continue
 		}
-		// Latched alarms wait for an explicit OK; a resource with no data this
-		// window stays INSUFFICIENT_DATA (no write) rather than flapping to OK.
-		if m.Mode == rules.Latched || a.State == rules.StateInsufficientData {
+		// Latched alarms wait for an explicit OK.
+		if m.Mode == rules.Latched || a.State != rules.StateAlarm {
 			findings = append(findings, alarmstate.Hold(a))
 		} else {
 			findings = append(findings, alarmstate.Resolve(a, w))

@@ -30,8 +30,11 @@ type Key struct{ Rule, Resource string }
 // Key returns the alarm's key.
 func (a Alarm) Key() Key { return Key{a.Rule, a.Resource} }
 
-// Open says whether the alarm belongs in the open-alarms index.
-func (a Alarm) Open() bool { return a.State != rules.StateOK || a.NotifyPending != "" }
+// Open says whether the alarm belongs in the open-alarms index: in ALARM (a
+// later evaluation must resolve or hold it) or with a notification to retry.
+// INSUFFICIENT_DATA is not open: a resource without data costs no read, and
+// when data comes the rule's finding is matched to the stored state by key.
+func (a Alarm) Open() bool { return a.State == rules.StateAlarm || a.NotifyPending != "" }
 
 // Window is an evaluation window [Start, End).
 type Window struct{ Start, End time.Time }

@@ -31,8 +31,8 @@ type Store struct {
 // ErrStale says another evaluation already stored this or a later window.
 var ErrStale = errors.New("alarmstate: a newer window is already stored")
 
-// Open returns every alarm that is not OK or still has a notification pending
-// (one Query on the sparse gsi1 partition ALARM#OPEN).
+// Open returns every alarm in ALARM or with a notification pending (one Query
+// on the sparse gsi1 partition ALARM#OPEN).
 func (s Store) Open(ctx context.Context) ([]Alarm, error) {
 	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.Table),

@@ -10,7 +10,7 @@ import (
 //
 //	alarm state      pk ALARM#<resource>  sk RULE#<rule>     one per rule × resource
 //	open alarms      gsi1pk ALARM#OPEN    gsi1sk <rule>#<resource>   sparse: only
-//	                 while the state is not OK or a notification is pending
+//	                 while in ALARM or a notification is pending
 //	usage by hour    pk USAGE#<resource>  sk HOW#<hour of week, 000–167>
 //	                 the alarms function's per-5-minute rollup of usage counters for
 //	                 the same hour of week across weeks (baselines, dashboards)
@@ -24,7 +24,8 @@ const (
 const (
 	alarmPKPrefix = "ALARM#"
 	alarmSKPrefix = "RULE#"
-	// AlarmOpenPK is the gsi1 partition listing alarms that are not OK.
+	// AlarmOpenPK is the gsi1 partition listing alarms in ALARM (or with a
+	// notification pending).
 	AlarmOpenPK    = "ALARM#OPEN"
 	usagePKPrefix  = "USAGE#"
 	usageSKPrefix  = "HOW#"
