@@ -16,17 +16,16 @@ const (
 // frameCipher seals and opens the body of one message. It reuses its AAD and IV buffers, so a
 // message costs no allocation per frame.
 type frameCipher struct {
-	aead    cipher.AEAD
-	idLen   int
-	aad     []byte // message id ‖ content string ‖ sequence number ‖ content length
-	iv      [ivLen]byte
-	contLen int
+	aead   cipher.AEAD
+	idLen  int
+	aad    []byte // message id ‖ content string ‖ sequence number ‖ content length
+	aadBuf [32 + len(aadSingleBlock) + 12]byte
+	iv     [ivLen]byte
 }
 
 func newFrameCipher(aead cipher.AEAD, messageID []byte) *frameCipher {
 	f := &frameCipher{aead: aead, idLen: len(messageID)}
-	f.aad = make([]byte, 0, len(messageID)+len(aadFinalFrame)+12)
-	f.aad = append(f.aad, messageID...)
+	f.aad = append(f.aadBuf[:0], messageID...)
 	return f
 }
 

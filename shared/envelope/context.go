@@ -18,7 +18,11 @@ func appendContext(dst []byte, ec map[string]string) ([]byte, error) {
 	if len(ec) > 0xFFFF {
 		return nil, fmt.Errorf("%w: %d entries", ErrInvalidContext, len(ec))
 	}
-	keys := make([]string, 0, len(ec))
+	var small [8]string // most contexts are small: sort their keys without allocating
+	keys := small[:0]
+	if len(ec) > len(small) {
+		keys = make([]string, 0, len(ec))
+	}
 	for k := range ec {
 		keys = append(keys, k)
 	}

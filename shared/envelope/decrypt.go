@@ -62,7 +62,7 @@ func (c *Client) beginDecrypt(ctx context.Context, src source, required map[stri
 	body := h.appendBody(make([]byte, 0, h.bodyLen()))
 	iv := h.authIV
 	if s.version == 2 {
-		iv = make([]byte, ivLen)
+		iv = zeroIV[:]
 	}
 	if _, err := aead.Open(nil, iv, h.authTag, body); err != nil {
 		return nil, ErrAuthentication

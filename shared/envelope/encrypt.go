@@ -11,6 +11,9 @@ import (
 	"slices"
 )
 
+// zeroIV is the header authentication IV: all zeros (v2; keyward writes the same in v1 headers).
+var zeroIV [ivLen]byte
+
 // maxSignatureLen bounds a DER ECDSA signature on P-384 (2 × (48 + 3) + 3 bytes).
 const maxSignatureLen = 2 + 105
 
@@ -77,7 +80,6 @@ func (c *Client) beginMessage(ctx context.Context, ec map[string]string, size in
 func (w *messageWriter) appendHeader(dst []byte) []byte {
 	start := len(dst)
 	dst = w.h.appendBody(dst)
-	var zeroIV [ivLen]byte
 	if w.s.version == 1 {
 		dst = append(dst, zeroIV[:]...)
 	}

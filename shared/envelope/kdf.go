@@ -97,6 +97,7 @@ type hkdf512 struct {
 	h          hash.Hash
 	pad        [sha512.BlockSize]byte
 	prk, inner [sha512.Size]byte
+	info       [2 + 9 + 1]byte
 	ipad, opad []byte // marshaled SHA-512 states after the PRK's ipad and opad blocks
 }
 
@@ -144,11 +145,11 @@ func deriveCommitKeys(id SuiteID, dataKey, messageID []byte) (encKey, commitKey 
 	out := make([]byte, 2*sha512.Size)
 	k.start(k.prk[:], 0x36)
 	k.ipad = k.save(k.ipad)
-	var info [2 + 9 + 1]byte
-	binary.BigEndian.PutUint16(info[:], uint16(id))
+	info := k.info[:]
+	binary.BigEndian.PutUint16(info, uint16(id))
 	copy(info[2:], deriveKeyLabel)
 	info[11] = 1
-	k.h.Write(info[:])
+	k.h.Write(info)
 	k.h.Sum(k.inner[:0])
 	k.start(k.prk[:], 0x5c)
 	k.opad = k.save(k.opad)
