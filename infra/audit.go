@@ -17,6 +17,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/keyward/keyward/shared/naming"
 )
 
 func init() { registerFunction("audit", newAudit) }
@@ -82,6 +84,7 @@ func newAudit(scope constructs.Construct, p *FunctionProps) {
 	timeout := awscdk.Duration_Minutes(jsii.Number(2))
 
 	hmacKey := awssecretsmanager.NewSecret(scope, jsii.String("AuditContextKey"), &awssecretsmanager.SecretProps{
+		SecretName:    jsii.String(naming.Env(p.Env.Name).AuditContextKeySecret()), // make local provisions the same name
 		Description:   jsii.String("keyward " + p.Env.Name + ": HMAC key for encryption-context values in the audit store"),
 		EncryptionKey: p.TableKey,
 		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
