@@ -14,6 +14,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/keyward/keyward/shared/naming"
 )
 
 func init() { registerFunction("alarms", newAlarms) }
@@ -82,6 +84,7 @@ func newAlarms(scope constructs.Construct, p *FunctionProps) {
 		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": p.Env.Account}},
 	}), jsii.Bool(true))
 	topic := awssns.NewTopic(scope, jsii.String("AlarmTopic"), &awssns.TopicProps{
+		TopicName:   jsii.String(naming.Env(p.Env.Name).AlarmTopic()), // make local provisions the same name
 		DisplayName: jsii.String("keyward " + p.Env.Name + " security alarms"),
 		MasterKey:   topicKey,
 		EnforceSSL:  jsii.Bool(true),
