@@ -1,7 +1,10 @@
 // Package naming is the one definition of the names keyward's resources carry in
-// an environment: the CDK app (infra/) and the local stack (`make local`,
+// an environment: the CDK app (infra/: stack names, the table key alias, the
+// alarm topic, the audit HMAC key secret) and the local stack (`make local`,
 // localstack/stack) both take them from here, so the local run provisions what
-// the stateful and compute stacks define under the same names.
+// the stateful and compute stacks define under the same names. The table and the
+// functions keep CloudFormation-generated names in AWS (passed in TABLE_NAME and
+// wired by reference); locally they are TableName and Function.
 package naming
 
 import "github.com/keyward/keyward/shared/table"
