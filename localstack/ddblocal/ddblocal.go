@@ -19,7 +19,7 @@ type Options struct {
 	Dir     string // folder holding DynamoDBLocal.jar; default: Locate()
 	Port    int    // 0 picks a free loopback port
 	DataDir string // empty: -inMemory
-	// Timeout bounds the wait for the JVM to answer; default 30 s. A machine
+	// Timeout bounds the wait for the JVM to answer; default 120 s. A machine
 	// shared by many builds can need more.
 	Timeout time.Duration
 	// JVMArgs are extra JVM flags; nil means FastStartJVMArgs.
@@ -104,7 +104,7 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	timeout := o.Timeout
 	if timeout <= 0 {
-		timeout = 30 * time.Second
+		timeout = 120 * time.Second
 	}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {

@@ -298,14 +298,16 @@ func (s *Server) dynamoDBState() string {
 	return ""
 }
 
-// Close stops serving, waits for in-flight requests (up to 5 s), flushes the
+// Close stops serving, waits for in-flight requests (up to 30 s: a busy CI machine
+// can be slow to finish them), flushes the
 // CloudTrail tap, saves state and stops DynamoDB Local.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		if s.srv != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			if err := s.srv.Shutdown(ctx); err != nil {
+				_ = s.srv.Close()
 				s.closeErr = err
 			}
 		}
