@@ -2,13 +2,9 @@ package main
 
 import (
 	"fmt"
-	"reflect"
 	"testing"
-	"time"
 
 	"golang.org/x/sync/errgroup"
-
-	"github.com/keyward/keyward/shared/alarmstate"
 )
 
 // keyN is the ARN of the i-th synthetic key.
@@ -111,26 +107,5 @@ func BenchmarkPeerUsageQueries(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// The parallel activity reader returns what the audit store's reader returns.
-func TestActivityIndexMatchesAudit(t *testing.T) {
-	e := newEnv(t, nil)
-	seedKeys(e, 40)
-	e.ingest(load(t, "eventbridge-kms-error-accessdenied").at(min_(2), "f1").on(keyN(3)),
-		load(t, "eventbridge-kms-decrypt").at(t0.Add(-2*time.Minute), "early").on(keyN(99)))
-	for _, w := range []alarmstate.Window{win, {Start: t0.Add(-50 * time.Minute), End: t0.Add(3 * time.Minute)}} {
-		want, err := e.store.ActiveResources(t.Context(), w.Start, w.End)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := ActivityIndex{DB: e.db, Table: e.ev.Alarms.Table, Concurrency: 8}.ActiveResources(t.Context(), w.Start, w.End)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, want) || len(got) < 20 {
-			t.Fatalf("window %v: parallel reader %d resources, audit %d\n%+v\n%+v", w, len(got), len(want), got, want)
-		}
 	}
 }

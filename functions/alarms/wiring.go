@@ -26,7 +26,6 @@ func NewEvaluator(db DynamoDB, a Audit, tbl string, rc rules.Config) *Evaluator 
 	const conc = 16
 	return &Evaluator{
 		Audit:         a,
-		Activity:      ActivityIndex{DB: db, Table: tbl, Concurrency: conc},
 		FirstSeen:     FirstSeen{DB: db, Table: tbl, Concurrency: conc},
 		Hourly:        Hourly{DB: db, Table: tbl, Concurrency: conc},
 		Alarms:        alarmstate.Store{DB: db, Table: tbl},
