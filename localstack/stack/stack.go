@@ -15,8 +15,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/keyward/keyward/localstack/endpoint"
+	"github.com/keyward/keyward/localstack/rotationfixture"
 	"github.com/keyward/keyward/localstack/runtimeapi"
 	"github.com/keyward/keyward/localstack/trail"
 	"github.com/keyward/keyward/shared/keyops"
@@ -204,6 +206,12 @@ func Start(ctx context.Context, o Options) (st *Stack, err error) {
 	}
 	if s.Resources, err = Provision(ctx, s.AWSConfig(endpoint.DefaultAccessKeyID), o.Env, o.AccountID); err != nil {
 		return nil, err
+	}
+	// The secret the rotation step fixtures name, for `make invoke FN=rotation`
+	// (optional: it needs the machine's PostgreSQL).
+	if err := rotationfixture.Ensure(ctx, secretsmanager.NewFromConfig(s.AWSConfig(endpoint.DefaultAccessKeyID)),
+		rotationfixture.Options{FunctionARN: o.Env.Function("rotation")}); err != nil {
+		s.log.Warn("stack: rotation fixture secret not staged; make invoke FN=rotation will fail", "err", err.Error())
 	}
 	if err = s.addFunctions(); err != nil {
 		return nil, err

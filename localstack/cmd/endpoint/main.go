@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/localstack/endpoint"
+	"github.com/keyward/keyward/localstack/runtimeapi"
 	"github.com/keyward/keyward/localstack/trail"
 )
 
@@ -60,7 +61,10 @@ func run(log *slog.Logger) error {
 	flag.Parse()
 
 	o := endpoint.Options{Addr: *addr, DataDir: *dataDir, DynamoDB: *ddb, Region: *region,
-		AccountID: *account, TrailFile: *trailFile, TrailBucket: *trailBucket, Logger: log}
+		AccountID: *account, TrailFile: *trailFile, TrailBucket: *trailBucket, Logger: log,
+		// No functions run here (`make local` runs them): RotateSecret can enable
+		// rotation (RotateImmediately=false) and reports a missing function otherwise.
+		Invoker: runtimeapi.NewRegistry()}
 	for _, u := range strings.Split(*trailTargets, ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			o.TrailTargets = append(o.TrailTargets, trail.HTTPTarget{URL: u})

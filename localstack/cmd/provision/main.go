@@ -1,6 +1,9 @@
 // Command provision creates keyward's resources on a local endpoint, the way the
 // stateful stack defines them: the one table from shared/table with TTL on
-// `ttl`. It is idempotent and waits up to -wait for the endpoint to answer.
+// `ttl`, and the rotation fixture secret (localstack/rotationfixture: the secret
+// events/secretsmanager-rotation-*.json name, on a PostgreSQL role on 127.0.0.1,
+// rotation enabled, the fixtures' token staged AWSPENDING). It is idempotent and
+// waits up to -wait for the endpoint to answer.
 //
 //	provision -endpoint http://127.0.0.1:4566            # the table on a running endpoint
 //	provision -serve-dynamodb-local 127.0.0.1:4566       # DynamoDB Local alone, provisioned, until Ctrl-C
@@ -24,8 +27,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/keyward/keyward/localstack/ddblocal"
+	"github.com/keyward/keyward/localstack/rotationfixture"
+	"github.com/keyward/keyward/shared/naming"
 	"github.com/keyward/keyward/shared/table"
 )
 
@@ -47,6 +53,10 @@ func run(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", "", "with -serve-dynamodb-local: keep data in this folder (default: in memory)")
 	wait := fs.Duration("wait", 60*time.Second, "how long to wait for the endpoint")
 	quiet := fs.Bool("quiet", false, "print nothing on success")
+	fixture := fs.Bool("rotation-fixture", true, "stage the secret the rotation step fixtures name (needs PostgreSQL on 127.0.0.1:5432)")
+	pgURL := fs.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "with -rotation-fixture: superuser URL that creates the fixture's role")
+	rotationFn := fs.String("rotation-function", "arn:aws:lambda:"+envOr("AWS_REGION", "us-east-1")+":111122223333:function:"+
+		naming.Env(naming.LocalEnvironment).Function("rotation"), "with -rotation-fixture: the function rotation is enabled with")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,7 +78,24 @@ func run(ctx context.Context, args []string) error {
 		}
 		fmt.Printf("provision: table %s %s on %s\n", *tableName, state, *endpoint)
 	}
+	if *fixture {
+		err := rotationfixture.Ensure(ctx, newSecretsClient(*endpoint), rotationfixture.Options{PostgresURL: *pgURL, FunctionARN: *rotationFn})
+		switch {
+		case err != nil: // the table is what everything needs; the fixture is for `make invoke FN=rotation`
+			fmt.Fprintf(os.Stderr, "provision: rotation fixture secret not staged (make invoke FN=rotation will fail): %v\n", err)
+		case !*quiet:
+			fmt.Printf("provision: rotation fixture secret %s staged (token %s)\n", rotationfixture.SecretName, rotationfixture.Token)
+		}
+	}
 	return nil
+}
+
+func newSecretsClient(endpoint string) *secretsmanager.Client {
+	return secretsmanager.New(secretsmanager.Options{
+		BaseEndpoint: aws.String(endpoint),
+		Region:       envOr("AWS_REGION", "us-east-1"),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
 }
 
 func newClient(endpoint string) *dynamodb.Client {
