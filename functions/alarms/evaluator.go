@@ -94,7 +94,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, w alarmstate.Window, now time.
 }
 
 // Snapshot loads what the rules need for w. DynamoDB requests: the activity
-// index (8 Queries per hour touched), one usage Query per active resource, one
+// index (8 Queries per hour touched), the usage window (minutes × shards Queries), one
 // events Query per active resource with failures, one per watched event name,
 // batched first-seen and rollup reads (100 per request), rollup writes (25 per
 // request), and a LastUse Query per DeleteAlias.
@@ -112,29 +112,35 @@ func (e *Evaluator) Snapshot(ctx context.Context, w alarmstate.Window) (*rules.S
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, e.Concurrency))
 	q := audit.EventQuery{From: w.Start, To: w.End}
+	g.Go(func() error {
+		us, err := e.Audit.UsageWindow(gctx, w.Start, w.End)
+		if err != nil {
+			return fmt.Errorf("usage: %w", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, u := range us {
+			s.Usage = append(s.Usage, usageOf(u))
+		}
+		return nil
+	})
 	for _, a := range acts {
+		if len(a.FailedOperations) == 0 {
+			continue
+		}
 		g.Go(func() error {
-			us, err := e.Audit.Usage(gctx, a.Resource, w.Start, w.End)
+			recs, err := e.Audit.EventsByResource(gctx, a.Resource, q)
 			if err != nil {
-				return fmt.Errorf("usage of %s: %w", a.Resource, err)
+				return fmt.Errorf("events of %s: %w", a.Resource, err)
 			}
 			var evs []rules.Event
-			if len(a.FailedOperations) > 0 {
-				recs, err := e.Audit.EventsByResource(gctx, a.Resource, q)
-				if err != nil {
-					return fmt.Errorf("events of %s: %w", a.Resource, err)
-				}
-				for _, r := range recs {
-					if r.ErrorCode != "" && !isWatched(r) {
-						evs = append(evs, eventOf(r))
-					}
+			for _, r := range recs {
+				if r.ErrorCode != "" && !isWatched(r) {
+					evs = append(evs, eventOf(r))
 				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			for _, u := range us {
-				s.Usage = append(s.Usage, usageOf(u))
-			}
 			s.Events = append(s.Events, evs...)
 			return nil
 		})

@@ -14,7 +14,7 @@ import (
 // satisfies it. Every read is a Query or GetItem by key: never a Scan of events.
 type Audit interface {
 	ActivityReader
-	Usage(ctx context.Context, resource string, from, to time.Time) ([]audit.Usage, error)
+	UsageWindow(ctx context.Context, from, to time.Time) ([]audit.Usage, error)
 	EventsByName(ctx context.Context, service, name string, q audit.EventQuery) ([]audit.Record, error)
 	EventsByResource(ctx context.Context, resource string, q audit.EventQuery) ([]audit.Record, error)
 	LastUse(ctx context.Context, resource string, ops []string, since time.Time) (audit.LastUse, bool, error)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/keyward/keyward/shared/table"
+	"golang.org/x/sync/errgroup"
 )
 
 // EventQuery selects stored events in [From, To). Limit 0 means DefaultEventLimit.
@@ -279,26 +280,7 @@ func (s *Store) Usage(ctx context.Context, resource string, from, to time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	type key struct{ minute, op, outcome, principal, network string }
-	idx := map[key]int{}
-	var out []Usage
-	for _, it := range items {
-		k := key{it.Minute, it.Operation, it.Outcome, it.Principal, it.Network}
-		i, ok := idx[k]
-		if !ok {
-			t, err := time.Parse(table.AuditMinuteLayout, it.Minute)
-			if err != nil {
-				return nil, fmt.Errorf("audit: usage minute %q: %w", it.Minute, err)
-			}
-			idx[k] = len(out)
-			out = append(out, Usage{Minute: t, Resource: it.Resource, Operation: it.Operation,
-				Outcome: it.Outcome, Principal: it.Principal, Network: it.Network})
-			i = len(out) - 1
-		}
-		out[i].N += it.N
-		out[i].Samples = append(out[i].Samples, it.Samples...)
-	}
-	return out, nil
+	return usageOf(items)
 }
 
 // Seen kinds.
@@ -520,4 +502,63 @@ func itemKey(pk, sk string) map[string]ddbtypes.AttributeValue {
 		table.AttrPK: &ddbtypes.AttributeValueMemberS{Value: pk},
 		table.AttrSK: &ddbtypes.AttributeValueMemberS{Value: sk},
 	}
+}
+
+// UsageWindow lists the usage of every resource in [from, to) through the
+// per-minute window index on gsi2: minutes × Shards Queries, run concurrently,
+// however many resources were used. Items are ordered by resource, then as Usage.
+func (s *Store) UsageWindow(ctx context.Context, from, to time.Time) ([]Usage, error) {
+	if from.IsZero() || !to.After(from) {
+		return nil, fmt.Errorf("%w: usage window needs from < to", ErrBadQuery)
+	}
+	var mu sync.Mutex
+	var items []table.AuditUsage
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for m := from.UTC().Truncate(time.Minute); m.Before(to); m = m.Add(time.Minute) {
+		for shard := range s.cfg.Shards {
+			g.Go(func() error {
+				r := keyRange{index: table.IndexGSI2, pkAttr: table.AttrGSI2PK, skAttr: table.AttrGSI2SK,
+					pk: table.AuditUsageWindowGSI2PK(m, shard), prefix: true}
+				got, err := queryItems(gctx, s, r, func(u *table.AuditUsage) string { return u.GSI2SK })
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				items = append(items, got...)
+				mu.Unlock()
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(items, func(a, b table.AuditUsage) int { return strings.Compare(a.GSI2SK, b.GSI2SK) })
+	return usageOf(items)
+}
+
+// usageOf merges usage items (one per writer shard) into one Usage per resource ×
+// minute × operation × outcome × principal × network, keeping their order.
+func usageOf(items []table.AuditUsage) ([]Usage, error) {
+	type key struct{ resource, minute, op, outcome, principal, network string }
+	idx := map[key]int{}
+	var out []Usage
+	for _, it := range items {
+		k := key{it.Resource, it.Minute, it.Operation, it.Outcome, it.Principal, it.Network}
+		i, ok := idx[k]
+		if !ok {
+			t, err := time.Parse(table.AuditMinuteLayout, it.Minute)
+			if err != nil {
+				return nil, fmt.Errorf("audit: usage minute %q: %w", it.Minute, err)
+			}
+			idx[k] = len(out)
+			out = append(out, Usage{Minute: t, Resource: it.Resource, Operation: it.Operation,
+				Outcome: it.Outcome, Principal: it.Principal, Network: it.Network})
+			i = len(out) - 1
+		}
+		out[i].N += it.N
+		out[i].Samples = append(out[i].Samples, it.Samples...)
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -225,6 +226,33 @@ func TestStoreAccessPatterns(t *testing.T) {
 		}
 		if n != 40 {
 			t.Errorf("usage total %d, want 40", n)
+		}
+	})
+
+	t.Run("usage window equals per-resource usage", func(t *testing.T) {
+		from, to := at0, at0.Add(time.Hour)
+		all, err := s.UsageWindow(ctx, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byRes := map[string][]Usage{}
+		for _, u := range all {
+			byRes[u.Resource] = append(byRes[u.Resource], u)
+		}
+		if len(byRes[testKey]) == 0 || len(byRes[testSecret]) == 0 {
+			t.Fatalf("window usage misses the key or the secret: %d resources", len(byRes))
+		}
+		for res, got := range byRes {
+			want, err := s.Usage(ctx, res, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: window %+v\nper-resource %+v", res, got, want)
+			}
+		}
+		if _, err := s.UsageWindow(ctx, to, from); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("backwards window: %v", err)
 		}
 	})
 

@@ -364,7 +364,9 @@ func (s *Store) counterUpdates(unit string, b *Batch) []counterUpdate {
 				"type": str(table.TypeAuditUsage), "resource": str(k.resource),
 				"minute": str(t.Format(table.AuditMinuteLayout)), "op": str(k.op), "outcome": str(k.outcome),
 				"principal": str(k.principal), "network": str(k.network), "shard": num(int64(shard)),
-				table.AttrTTL: num(ttl(t, s.cfg.MinuteRetention)),
+				table.AttrTTL:    num(ttl(t, s.cfg.MinuteRetention)),
+				table.AttrGSI2PK: str(table.AuditUsageWindowGSI2PK(t, shard)),
+				table.AttrGSI2SK: str(k.resource + "#" + sk),
 			})
 			samples := a.samples[:min(len(a.samples), s.cfg.SampleSize)]
 			if av, err := attributevalue.Marshal(samples); err == nil {

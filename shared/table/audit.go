@@ -110,6 +110,13 @@ func AuditUsageSK(minute time.Time, op, outcome, principal, network string, shar
 		principal + "#" + network + "#" + strconv.Itoa(shard)
 }
 
+// AuditUsageWindowGSI2PK partitions usage items by minute and writer shard on
+// gsi2 (sort key: resource ‖ usage sort key), so one evaluation window reads the
+// usage of every resource in minutes × shards Queries, not one Query per resource.
+func AuditUsageWindowGSI2PK(minute time.Time, shard int) string {
+	return "ausewin#" + minute.UTC().Format(AuditMinuteLayout) + "#" + strconv.Itoa(shard)
+}
+
 // AuditUsageRange bounds a usage query: [from, to) by minute.
 func AuditUsageRange(from, to time.Time) (lo, hi string) {
 	return "u#" + from.UTC().Format(AuditMinuteLayout), "u#" + to.UTC().Format(AuditMinuteLayout)
@@ -236,6 +243,8 @@ type AuditUsage struct {
 	Shard     int           `dynamodbav:"shard"`
 	N         int64         `dynamodbav:"n"`
 	Samples   []AuditSample `dynamodbav:"samples,omitempty"`
+	GSI2PK    string        `dynamodbav:"gsi2pk,omitempty"` // AuditUsageWindowGSI2PK
+	GSI2SK    string        `dynamodbav:"gsi2sk,omitempty"` // resource ‖ "#" ‖ SK
 }
 
 // AuditSeen records the first call of a principal or from a source network on a
