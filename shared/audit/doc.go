@@ -34,6 +34,7 @@
 //	Counts (resource)            pk = acnt#r#<resource>, sk in [<m|h>#<from>, <m|h>#<to>)   audit.counter
 //	Counts (principal)           pk = acnt#p#<principal>, sk in [<m|h>#<from>, …)           audit.counter
 //	Usage                        pk = acnt#r#<resource>, sk in [u#<from>, u#<to>)          audit.usage
+//	UsageWindow (gsi2)           gsi2pk = ausewin#<minute>#<shard> (minutes × shards)      audit.usage
 //	FirstSeen                    pk = aseen#<resource>, sk = <p|n|r>#<value> (GetItem)     audit.seen
 //	SeenAll                      pk = aseen#<resource>, sk begins_with <p|n|r>#             audit.seen
 //	LastUse / LastUses           pk = aseen#<resource>, sk begins_with l#                  audit.lastuse
