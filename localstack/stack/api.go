@@ -2,7 +2,6 @@ package stack
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -51,16 +50,7 @@ func (g APIGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"message":"unreadable body"}`, http.StatusBadRequest)
 		return
 	}
-	ev := keyops.EventFromHTTP(r, body)
-	principal := r.Header.Get(keyops.PrincipalHeader)
-	if principal == "" {
-		principal = g.DefaultPrincipal
-	}
-	if principal != "" {
-		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: principal},
-		}
-	}
+	ev := keyops.LocalEvent(r, body, g.DefaultPrincipal)
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		internalError(w)
@@ -79,24 +69,7 @@ func (g APIGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		internalError(w)
 		return
 	}
-	for k, v := range resp.Headers {
-		w.Header().Set(k, v)
-	}
-	for k, vs := range resp.MultiValueHeaders {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	for _, c := range resp.Cookies {
-		w.Header().Add("Set-Cookie", c)
-	}
-	w.WriteHeader(resp.StatusCode)
-	if resp.IsBase64Encoded {
-		b, _ := base64.StdEncoding.DecodeString(resp.Body)
-		_, _ = w.Write(b)
-		return
-	}
-	_, _ = io.WriteString(w, resp.Body)
+	keyops.WriteHTTPResponse(w, resp)
 }
 
 func internalError(w http.ResponseWriter) {

@@ -33,19 +33,40 @@ func (a HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"code":"BadRequest","message":"unreadable body"}}`, http.StatusBadRequest)
 		return
 	}
+	resp, _ := a.API.Handle(r.Context(), LocalEvent(r, body, a.DefaultPrincipal))
+	WriteHTTPResponse(w, resp)
+}
+
+// LocalEvent is EventFromHTTP with the IAM authorizer's caller taken from
+// PrincipalHeader (or defaultPrincipal when the header is absent).
+func LocalEvent(r *http.Request, body []byte, defaultPrincipal string) events.APIGatewayV2HTTPRequest {
 	ev := EventFromHTTP(r, body)
 	principal := r.Header.Get(PrincipalHeader)
 	if principal == "" {
-		principal = a.DefaultPrincipal
+		principal = defaultPrincipal
 	}
 	if principal != "" {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{UserARN: principal},
 		}
 	}
-	resp, _ := a.API.Handle(r.Context(), ev)
+	return ev
+}
+
+// WriteHTTPResponse writes an API Gateway HTTP API (2.0) response as API Gateway
+// does: headers, multi-value headers, cookies, status, and the body (decoded
+// when base64-encoded).
+func WriteHTTPResponse(w http.ResponseWriter, resp events.APIGatewayV2HTTPResponse) {
 	for k, v := range resp.Headers {
 		w.Header().Set(k, v)
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		w.Header().Add("Set-Cookie", c)
 	}
 	w.WriteHeader(resp.StatusCode)
 	if resp.IsBase64Encoded {
